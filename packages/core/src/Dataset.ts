@@ -1,0 +1,20 @@
+import type { Batch } from './Batch.js';
+
+export interface BatchOptions {
+  readonly batchSize: number;
+  /** Shuffle the order of examples; the order depends only on `seed` and `epoch`. */
+  readonly shuffle: boolean;
+  readonly seed: number;
+  readonly epoch: number;
+}
+
+/**
+ * What the training loop consumes: a finite set of labelled examples served in batches.
+ * Each yielded batch is fresh and owned by the caller.
+ */
+export interface Dataset {
+  readonly size: number;
+  /** Shape of one example, without the batch dimension. */
+  readonly inputShape: readonly number[];
+  batches(options: BatchOptions): Iterable<Batch>;
+}

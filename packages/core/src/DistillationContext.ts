@@ -1,0 +1,23 @@
+import type { Tensor, Tensor1D } from '@tensorflow/tfjs-core';
+import type { ModelOutputs } from './ModelOutputs.js';
+import type { TeacherOutputs } from './TeacherOutputs.js';
+
+/**
+ * Everything a strategy sees for one batch. The tensors belong to the kernel: a strategy reads them
+ * and must neither dispose nor keep them.
+ */
+export interface DistillationContext {
+  readonly inputs: Tensor;
+  /** Integer class indices [B], int32. */
+  readonly labels: Tensor1D;
+  /** The student's outputs, computed in training mode. */
+  readonly student: ModelOutputs;
+  /** Every teacher's outputs, in the experiment's teacher order, computed in inference mode. */
+  readonly teachers: readonly TeacherOutputs[];
+  /** Zero-based epoch of the current stage. */
+  readonly epoch: number;
+  readonly epochs: number;
+  /** Zero-based optimizer step since training began. */
+  readonly step: number;
+  readonly stepsPerEpoch: number;
+}

@@ -1,0 +1,32 @@
+import type { Scalar, Variable } from '@tensorflow/tfjs-core';
+import type { DistillationContext } from './DistillationContext.js';
+import type { FeatureTaps } from './FeatureTaps.js';
+import type { TapShapes } from './TapShapes.js';
+
+/** DI token for a strategy instance, as made by a {@link StrategyFactory}. */
+export const DistillationStrategy = Symbol.for('@distillery/core/DistillationStrategy');
+
+/**
+ * One term of the training objective. The kernel adds `weight · loss(context)` over all strategies.
+ *
+ * Memory contract: `loss` is synchronous and is called inside the kernel's `tf.tidy` and gradient tape,
+ * so every intermediate tensor is freed after the step. A strategy never disposes context tensors,
+ * and keeps no tensor across calls except the variables it owns.
+ */
+export interface DistillationStrategy {
+  /** The registry key it was created from, e.g. `response.kd`. */
+  readonly key: string;
+  /** Layers this strategy reads; the kernel taps them on every batch. */
+  readonly taps?: FeatureTaps;
+  /** Called once before the first step with the static shapes of the tapped outputs. Create variables here. */
+  build?(shapes: TapShapes): void;
+  /** Variables the strategy owns (adapters, regressors); trained and saved with the student. */
+  variables?(): readonly Variable[];
+  /**
+   * A scalar loss for this batch. Besides training steps, the kernel calls it once on a two-example
+   * probe batch (gradients computed, no update) to find which backend has every kernel it needs.
+   */
+  loss(context: DistillationContext): Scalar;
+  /** Frees the variables the strategy owns. */
+  dispose?(): void;
+}

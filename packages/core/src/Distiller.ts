@@ -1,0 +1,356 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { EventEmitter } from 'eventemitter3';
+import { inject, injectable, multiInject, optional } from 'inversify';
+import { BackendPreference } from './BackendPreference.js';
+import type { Batch } from './Batch.js';
+import type { Callback } from './Callback.js';
+import { clipByGlobalNorm } from './clipByGlobalNorm.js';
+import { createOptimizer } from './createOptimizer.js';
+import type { Dataset } from './Dataset.js';
+import type { DistillationContext } from './DistillationContext.js';
+import type { DistillationStrategy } from './DistillationStrategy.js';
+import type { DistillerEvents } from './DistillerEvents.js';
+import { DistilleryError } from './DistilleryError.js';
+import type { EpochMetrics } from './EpochMetrics.js';
+import type { EvaluationMetrics } from './EvaluationMetrics.js';
+import { Logger } from './Logger.js';
+import { learningRateAt } from './learningRateAt.js';
+import { ModelView } from './ModelView.js';
+import { StrategyRegistry } from './StrategyRegistry.js';
+import { StrategySpec } from './StrategySpec.js';
+import { Student } from './Student.js';
+import { selectBackend } from './selectBackend.js';
+import { setLearningRate } from './setLearningRate.js';
+import { Teacher } from './Teacher.js';
+import { TrainingOptions } from './TrainingOptions.js';
+
+interface Term {
+  readonly name: string;
+  readonly weight: number;
+  readonly strategy: DistillationStrategy;
+  readonly from: number;
+  readonly until: number;
+}
+
+export interface FitOptions {
+  /** Evaluated after every epoch; its metrics go into the epoch's record. */
+  readonly validation?: Dataset;
+  readonly callbacks?: readonly Callback[];
+}
+
+/**
+ * The training loop. Each step: the teachers run frozen in inference mode, the student in training
+ * mode, every strategy adds `weight · loss` to the total, and the optimizer updates the student's and
+ * the strategies' variables. Everything a step allocates is freed before the next one.
+ */
+@injectable()
+export class Distiller extends EventEmitter<DistillerEvents> {
+  readonly teachers: readonly Teacher[];
+  /** The optimizer updating the student and strategy variables; its state lives as long as the Distiller. */
+  readonly optimizer: tf.Optimizer;
+  private readonly terms: readonly Term[];
+  private readonly studentView: ModelView;
+  private readonly teacherViews: readonly ModelView[];
+  private readonly evaluationView: ModelView;
+  private readonly trainable: tf.Variable[];
+  private readonly teacherPredictions = new WeakMap<Dataset, Int32Array[]>();
+  private backend: string | undefined;
+  private globalStep = 0;
+  private stopRequested = false;
+
+  constructor(
+    @inject(Student) readonly student: Student,
+    @multiInject(Teacher) @optional() teachers: Teacher[] | undefined,
+    @multiInject(StrategySpec) specs: StrategySpec[],
+    @inject(StrategyRegistry) registry: StrategyRegistry,
+    @inject(TrainingOptions) readonly options: TrainingOptions,
+    @inject(Logger) private readonly logger: Logger,
+    @inject(BackendPreference) private readonly backendPreference: BackendPreference,
+  ) {
+    super();
+    this.teachers = teachers ?? [];
+    const teacherNames = this.teachers.map((teacher) => teacher.name);
+    this.terms = specs.map((spec, i) => ({
+      name: uniqueTermName(spec.name ?? spec.key, specs.slice(0, i)),
+      weight: spec.weight,
+      from: spec.from ?? 0,
+      until: spec.until ?? Number.POSITIVE_INFINITY,
+      strategy: registry.create(
+        spec.key,
+        spec.options,
+        { path: `strategies[${i}].options`, teacherNames, studentName: student.name, seed: options.seed },
+        `strategies[${i}].key`,
+      ),
+    }));
+
+    const studentLayers = new Set<string>();
+    const teacherLayers = new Map<string, Set<string>>(teacherNames.map((name) => [name, new Set<string>()]));
+    this.terms.forEach(({ strategy }, i) => {
+      for (const layer of strategy.taps?.student ?? []) studentLayers.add(layer);
+      for (const [teacher, layers] of Object.entries(strategy.taps?.teachers ?? {})) {
+        const set = teacherLayers.get(teacher);
+        if (set === undefined) {
+          throw new DistilleryError(
+            `strategies[${i}]: taps teacher '${teacher}', but the teachers are: ${teacherNames.join(', ') || 'none'}`,
+          );
+        }
+        for (const layer of layers) set.add(layer);
+      }
+    });
+    this.studentView = new ModelView('student', student.model, [...studentLayers], logger);
+    this.evaluationView = new ModelView('student', student.model, [], { info() {}, warn() {} });
+    this.teacherViews = this.teachers.map(
+      (teacher) =>
+        new ModelView(`teacher '${teacher.name}'`, teacher.model, [...(teacherLayers.get(teacher.name) ?? [])], logger),
+    );
+    for (const view of this.teacherViews) {
+      if (view.numClasses !== this.studentView.numClasses) {
+        throw new DistilleryError(
+          `${view.role} predicts ${view.numClasses} classes but the student predicts ${this.studentView.numClasses}`,
+        );
+      }
+    }
+
+    const shapes = {
+      student: this.studentView.tapShapes(),
+      teachers: Object.fromEntries(this.teacherViews.map((view, i) => [teacherNames[i], view.tapShapes()])),
+      numClasses: this.studentView.numClasses,
+    };
+    for (const { strategy } of this.terms) strategy.build?.(shapes);
+
+    this.trainable = [
+      ...student.model.trainableWeights.map((weight) => weight.read() as tf.Variable),
+      ...this.strategyVariables(),
+    ];
+    this.optimizer = createOptimizer(options.optimizer);
+  }
+
+  /** Loss term names, in strategy order. */
+  get termNames(): string[] {
+    return this.terms.map((term) => term.name);
+  }
+
+  /** Variables owned by strategies (adapters), trained with the student. */
+  strategyVariables(): tf.Variable[] {
+    return this.terms.flatMap(({ strategy }) => [...(strategy.variables?.() ?? [])]);
+  }
+
+  /** Ends `fit` after the current batch. */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  /**
+   * The kernels one training step runs on `sample` (loss and gradients), found by profiling it on
+   * the current backend. No weight changes.
+   */
+  async requiredKernels(sample: Batch): Promise<string[]> {
+    const profile = await tf.profile(() => {
+      const objective = () => this.objective(sample, this.teacherOutputs(sample), 0, 1, true).total;
+      const { value, grads } = tf.variableGrads(objective, this.trainable);
+      return [value, ...Object.values(grads)];
+    });
+    tf.dispose(profile.result as tf.Tensor[]);
+    // The profile also lists op scopes (`fusedMatMul__op`); only names with a kernel here are kernels.
+    const backend = tf.getBackend();
+    return [...new Set(profile.kernelNames)].filter((name) => tf.getKernel(name, backend) !== undefined).sort();
+  }
+
+  /** Chooses and switches to the experiment's backend, once, using one small batch of `data`. */
+  async useBackend(data: Dataset): Promise<string> {
+    if (this.backend !== undefined) return this.backend;
+    const first = data
+      .batches({ batchSize: Math.min(2, data.size), shuffle: false, seed: 0, epoch: 0 })
+      [Symbol.iterator]()
+      .next();
+    if (first.done === true) throw new DistilleryError('training data: the dataset is empty');
+    try {
+      const kernels = await this.requiredKernels(first.value);
+      this.backend = await selectBackend(this.backendPreference, kernels, this.logger);
+    } finally {
+      tf.dispose([first.value.inputs, first.value.labels]);
+    }
+    return this.backend;
+  }
+
+  /** Trains for `options.epochs` epochs and returns each epoch's metrics. */
+  async fit(train: Dataset, fitOptions: FitOptions = {}): Promise<EpochMetrics[]> {
+    const { epochs, batchSize } = this.options;
+    const callbacks = fitOptions.callbacks ?? [];
+    const stepsPerEpoch = Math.ceil(train.size / batchSize);
+    const backend = await this.useBackend(train);
+    this.stopRequested = false;
+    const history: EpochMetrics[] = [];
+    const begin = { epochs, stepsPerEpoch, backend, terms: this.termNames };
+    this.emit('trainBegin', begin);
+    for (const callback of callbacks) await callback.onTrainBegin?.(begin);
+
+    for (let epoch = 0; epoch < epochs && !this.stopRequested; epoch++) {
+      const started = performance.now();
+      this.emit('epochBegin', { epoch });
+      for (const callback of callbacks) await callback.onEpochBegin?.({ epoch });
+      const sums = new Float64Array(this.terms.length + 1);
+      let batches = 0;
+      let learningRate = 0;
+      for (const batch of train.batches({ batchSize, shuffle: this.options.shuffle, seed: this.options.seed, epoch })) {
+        learningRate = learningRateAt(this.options, this.globalStep, stepsPerEpoch);
+        setLearningRate(this.optimizer, learningRate);
+        const values = await this.step(batch, epoch, stepsPerEpoch);
+        tf.dispose([batch.inputs, batch.labels]);
+        values.forEach((value, i) => {
+          sums[i] = (sums[i] as number) + value;
+        });
+        const event = {
+          epoch,
+          batch: batches,
+          step: this.globalStep - 1,
+          learningRate,
+          losses: this.byTerm(values),
+          total: values[this.terms.length] as number,
+        };
+        batches++;
+        this.emit('batchEnd', event);
+        for (const callback of callbacks) await callback.onBatchEnd?.(event);
+        if (this.stopRequested) break;
+      }
+      const means = Array.from(sums, (sum) => sum / Math.max(1, batches));
+      const validation = fitOptions.validation === undefined ? undefined : await this.evaluate(fitOptions.validation);
+      const metrics: EpochMetrics = {
+        epoch,
+        loss: means[this.terms.length] as number,
+        losses: this.byTerm(means),
+        learningRate,
+        seconds: (performance.now() - started) / 1000,
+        ...(validation === undefined ? {} : { validation }),
+      };
+      history.push(metrics);
+      this.emit('epochEnd', { epoch, metrics });
+      for (const callback of callbacks) await callback.onEpochEnd?.({ epoch, metrics });
+    }
+    this.emit('trainEnd', { history });
+    for (const callback of callbacks) await callback.onTrainEnd?.({ history });
+    return history;
+  }
+
+  /** One optimizer step on `batch`; returns each term's unweighted loss, then the weighted total. */
+  async step(batch: Batch, epoch = 0, stepsPerEpoch = 1): Promise<number[]> {
+    const lossValues = tf.tidy(() => {
+      const teachers = this.teacherOutputs(batch);
+      let terms: tf.Tensor1D | undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const objective = this.objective(batch, teachers, epoch, stepsPerEpoch);
+        terms = tf.keep(objective.terms);
+        return objective.total;
+      }, this.trainable);
+      const clipped = this.options.clipGradNorm === undefined ? grads : clipByGlobalNorm(grads, this.options.clipGradNorm);
+      this.optimizer.applyGradients(clipped);
+      const all = tf.concat([terms as tf.Tensor1D, tf.reshape(value, [1])]);
+      terms?.dispose();
+      return all;
+    });
+    this.globalStep++;
+    const values = await lossValues.data();
+    lossValues.dispose();
+    return Array.from(values);
+  }
+
+  /** Student loss, accuracy and agreement with each teacher on `data`, in inference mode. */
+  async evaluate(data: Dataset): Promise<EvaluationMetrics> {
+    const teacherPredictions = await this.teacherPredictionsOn(data);
+    let lossSum = 0;
+    let correct = 0;
+    const agreeing = new Float64Array(this.teachers.length);
+    let offset = 0;
+    for (const batch of data.batches({ batchSize: this.options.batchSize, shuffle: false, seed: 0, epoch: 0 })) {
+      const [loss, predictions] = tf.tidy(() => {
+        const { logits } = this.evaluationView.apply(batch.inputs, false);
+        const targets = tf.oneHot(batch.labels, logits.shape[1]);
+        return [tf.losses.softmaxCrossEntropy(targets, logits, undefined, 0, tf.Reduction.SUM), tf.argMax(logits, 1)];
+      });
+      const [lossValue, predicted, labels] = await Promise.all([loss.data(), predictions.data(), batch.labels.data()]);
+      tf.dispose([loss, predictions, batch.inputs, batch.labels]);
+      lossSum += lossValue[0] as number;
+      for (let i = 0; i < predicted.length; i++) {
+        if (predicted[i] === labels[i]) correct++;
+        teacherPredictions.forEach((teacher, k) => {
+          if (teacher[offset + i] === predicted[i]) agreeing[k] = (agreeing[k] as number) + 1;
+        });
+      }
+      offset += predicted.length;
+    }
+    const n = Math.max(1, offset);
+    return {
+      loss: lossSum / n,
+      accuracy: correct / n,
+      agreement: Object.fromEntries(this.teachers.map((teacher, k) => [teacher.name, (agreeing[k] as number) / n])),
+    };
+  }
+
+  /** Frees the optimizer state and the strategies' variables. The models stay the caller's. */
+  dispose(): void {
+    this.optimizer.dispose();
+    for (const { strategy } of this.terms) strategy.dispose?.();
+    this.removeAllListeners();
+  }
+
+  private teacherOutputs(batch: Batch) {
+    return this.teacherViews.map((view, k) => ({ name: this.teachers[k]?.name as string, ...view.apply(batch.inputs, false) }));
+  }
+
+  private objective(
+    batch: Batch,
+    teachers: DistillationContext['teachers'],
+    epoch = 0,
+    stepsPerEpoch = 1,
+    /** Compute terms outside their epoch window too, so profiling sees every kernel. */
+    everyTerm = false,
+  ): { terms: tf.Tensor1D; total: tf.Scalar } {
+    const context: DistillationContext = {
+      inputs: batch.inputs,
+      labels: batch.labels,
+      student: this.studentView.apply(batch.inputs, true),
+      teachers,
+      epoch,
+      epochs: this.options.epochs,
+      step: this.globalStep,
+      stepsPerEpoch,
+    };
+    const losses = this.terms.map(({ name, strategy, from, until }) => {
+      if (!everyTerm && (epoch < from || epoch >= until)) return tf.scalar(0);
+      const loss = strategy.loss(context);
+      if (loss.rank !== 0) {
+        throw new DistilleryError(`strategy '${name}' returned a loss of shape [${loss.shape.join(', ')}]; expected a scalar`);
+      }
+      return loss;
+    });
+    const total = tf.addN(losses.map((loss, i) => tf.mul(loss, (this.terms[i] as Term).weight))) as tf.Scalar;
+    return { terms: tf.stack(losses) as tf.Tensor1D, total };
+  }
+
+  private async teacherPredictionsOn(data: Dataset): Promise<Int32Array[]> {
+    const cached = this.teacherPredictions.get(data);
+    if (cached !== undefined) return cached;
+    const predictions = this.teachers.map(() => new Int32Array(data.size));
+    let offset = 0;
+    for (const batch of data.batches({ batchSize: this.options.batchSize, shuffle: false, seed: 0, epoch: 0 })) {
+      const argMaxes = tf.tidy(() => this.teacherViews.map((view) => tf.argMax(view.apply(batch.inputs, false).logits, 1)));
+      const values = await Promise.all(argMaxes.map((tensor) => tensor.data()));
+      tf.dispose([...argMaxes, batch.inputs, batch.labels]);
+      values.forEach((value, k) => {
+        predictions[k]?.set(value as Int32Array, offset);
+      });
+      offset += batch.labels.shape[0];
+    }
+    this.teacherPredictions.set(data, predictions);
+    return predictions;
+  }
+
+  private byTerm(values: ArrayLike<number>): Record<string, number> {
+    return Object.fromEntries(this.terms.map((term, i) => [term.name, values[i] as number]));
+  }
+}
+
+function uniqueTermName(name: string, earlier: readonly StrategySpec[]): string {
+  const clashes = earlier.filter((spec) => (spec.name ?? spec.key) === name).length;
+  return clashes === 0 ? name : `${name}#${clashes + 1}`;
+}

@@ -1,0 +1,9 @@
+/** How the student does on a held-out dataset. */
+export interface EvaluationMetrics {
+  /** Mean cross-entropy on the hard labels. */
+  readonly loss: number;
+  /** Fraction of examples whose arg-max class is the label. */
+  readonly accuracy: number;
+  /** Per teacher: fraction of examples where the student's arg-max class equals the teacher's. */
+  readonly agreement: Readonly<Record<string, number>>;
+}

@@ -1,0 +1,11 @@
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+
+/** DI token for the frozen, trained models the student learns from (multi-bound, one per teacher). */
+export const Teacher = Symbol.for('@distillery/core/Teacher');
+
+export interface Teacher {
+  /** Unique within an experiment: strategies, taps and reports refer to a teacher by this name. */
+  readonly name: string;
+  /** Outputs logits [B, C] (a softmax output is accepted and turned back into log-probabilities). */
+  readonly model: LayersModel;
+}

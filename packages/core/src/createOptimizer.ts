@@ -1,0 +1,16 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { OptimizerOptions } from './TrainingOptions.js';
+
+/** Builds the tfjs optimizer an experiment asked for. */
+export function createOptimizer(options: OptimizerOptions): tf.Optimizer {
+  switch (options.name) {
+    case 'adam':
+      return tf.train.adam(options.learningRate, options.beta1, options.beta2, options.epsilon);
+    case 'sgd':
+      return options.momentum > 0
+        ? tf.train.momentum(options.learningRate, options.momentum, options.nesterov)
+        : tf.train.sgd(options.learningRate);
+    case 'rmsprop':
+      return tf.train.rmsprop(options.learningRate, options.decay, options.momentum, options.epsilon);
+  }
+}

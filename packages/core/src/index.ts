@@ -1,0 +1,51 @@
+import 'reflect-metadata';
+
+export { BackendPreference } from './BackendPreference.js';
+export type { Batch } from './Batch.js';
+export { backendSpeedOrder } from './backendSpeedOrder.js';
+export type { Callback } from './Callback.js';
+export { clipByGlobalNorm } from './clipByGlobalNorm.js';
+export { composeExperiment } from './composeExperiment.js';
+export { consoleLogger } from './consoleLogger.js';
+export { coreModule } from './coreModule.js';
+export { createDistiller } from './createDistiller.js';
+export { createOptimizer } from './createOptimizer.js';
+export type { BatchOptions, Dataset } from './Dataset.js';
+export type { DistillationContext } from './DistillationContext.js';
+export { DistillationStrategy } from './DistillationStrategy.js';
+export { Distiller, type FitOptions } from './Distiller.js';
+export type {
+  BatchEndEvent,
+  DistillerEvents,
+  EpochBeginEvent,
+  EpochEndEvent,
+  TrainBeginEvent,
+  TrainEndEvent,
+} from './DistillerEvents.js';
+export { DistilleryError } from './DistilleryError.js';
+export { describeZodIssue } from './describeZodIssue.js';
+export type { EpochMetrics } from './EpochMetrics.js';
+export type { EvaluationMetrics } from './EvaluationMetrics.js';
+export type { ExperimentSpec } from './ExperimentSpec.js';
+export { experimentSpecSchema } from './experimentSpecSchema.js';
+export type { FeatureTaps } from './FeatureTaps.js';
+export { Logger } from './Logger.js';
+export { learningRateAt } from './learningRateAt.js';
+export type { ModelOutputs } from './ModelOutputs.js';
+export { ModelView } from './ModelView.js';
+export { parseOptions } from './parseOptions.js';
+export type { StrategyCreationContext } from './StrategyCreationContext.js';
+export { StrategyFactory } from './StrategyFactory.js';
+export { StrategyRegistry } from './StrategyRegistry.js';
+export { StrategySpec } from './StrategySpec.js';
+export { Student } from './Student.js';
+export { selectBackend } from './selectBackend.js';
+export { setLearningRate } from './setLearningRate.js';
+export { shuffledIndices } from './shuffledIndices.js';
+export type { SymbolicShape, TapShapes } from './TapShapes.js';
+export { Teacher } from './Teacher.js';
+export type { TeacherOutputs } from './TeacherOutputs.js';
+export { TensorDataset } from './TensorDataset.js';
+export { type OptimizerOptions, type ScheduleOptions, TrainingOptions, type TrainingOptionsInput } from './TrainingOptions.js';
+export { taskCrossEntropy } from './taskCrossEntropy.js';
+export { trainingOptionsSchema } from './trainingOptionsSchema.js';

@@ -1,0 +1,60 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendPreference } from './BackendPreference.js';
+import { backendSpeedOrder } from './backendSpeedOrder.js';
+import { DistilleryError } from './DistilleryError.js';
+import type { Logger } from './Logger.js';
+
+/**
+ * Switches tfjs to the backend an experiment should run on and returns its name.
+ * `requiredKernels` are the kernel names one training step runs (see `Distiller.requiredKernels`).
+ */
+export async function selectBackend(
+  preference: BackendPreference,
+  requiredKernels: readonly string[],
+  logger: Logger,
+): Promise<string> {
+  const registered = backendSpeedOrder.filter((name) => tf.findBackendFactory(name) !== null);
+  const missingKernels = (backend: string) => requiredKernels.filter((kernel) => tf.getKernel(kernel, backend) === undefined);
+
+  if (preference !== 'auto') {
+    if (!registered.includes(preference)) {
+      throw new DistilleryError(
+        `backend: '${preference}' is not installed; installed: ${registered.join(', ') || 'none'}`,
+        'backend',
+      );
+    }
+    const missing = missingKernels(preference);
+    if (missing.length > 0) {
+      throw new DistilleryError(
+        `backend: '${preference}' cannot train this experiment, it has no kernel for ${missing.join(', ')}`,
+        'backend',
+      );
+    }
+    if (!(await tf.setBackend(preference))) {
+      throw new DistilleryError(`backend: '${preference}' failed to initialise`, 'backend');
+    }
+    logger.info(`backend: ${preference} (as configured)`);
+    return preference;
+  }
+
+  const passedOver: string[] = backendSpeedOrder
+    .filter((name) => !registered.includes(name) && name !== 'webgpu' && name !== 'webgl')
+    .map((name) => `${name} is not installed`);
+  for (const name of registered) {
+    const missing = missingKernels(name);
+    if (missing.length > 0) {
+      passedOver.push(`${name} has no ${missing.join(', ')}`);
+      continue;
+    }
+    if (!(await tf.setBackend(name))) {
+      passedOver.push(`${name} failed to initialise`);
+      continue;
+    }
+    const why = passedOver.length > 0 ? `; ${passedOver.join('; ')}` : '';
+    logger.info(
+      `backend: ${name}, the fastest installed backend with all ${requiredKernels.length} kernels a training step runs${why}`,
+    );
+    return name;
+  }
+  throw new DistilleryError(`backend: no installed backend can train this experiment (${passedOver.join('; ')})`, 'backend');
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+const positive = z.number().positive();
+const unitInterval = z.number().min(0).max(1);
+
+const adam = z.strictObject({
+  name: z.literal('adam'),
+  learningRate: positive.default(1e-3),
+  beta1: unitInterval.default(0.9),
+  beta2: unitInterval.default(0.999),
+  epsilon: positive.default(1e-7),
+});
+const sgd = z.strictObject({
+  name: z.literal('sgd'),
+  learningRate: positive.default(0.01),
+  momentum: unitInterval.default(0),
+  nesterov: z.boolean().default(false),
+});
+const rmsprop = z.strictObject({
+  name: z.literal('rmsprop'),
+  learningRate: positive.default(1e-3),
+  decay: unitInterval.default(0.9),
+  momentum: unitInterval.default(0),
+  epsilon: positive.default(1e-7),
+});
+
+const constant = z.strictObject({ type: z.literal('constant') });
+const step = z.strictObject({
+  type: z.literal('step'),
+  /** Multiply the rate by `gamma` every `everyEpochs` epochs. */
+  everyEpochs: z.number().int().positive(),
+  gamma: z.number().positive().max(1).default(0.1),
+});
+const cosine = z.strictObject({
+  type: z.literal('cosine'),
+  /** Floor reached at the last step. */
+  minLearningRate: z.number().min(0).default(0),
+});
+
+/** Validates and fills defaults for the training section of an experiment. */
+export const trainingOptionsSchema = z.strictObject({
+  epochs: z.number().int().positive().default(10),
+  batchSize: z.number().int().positive().default(32),
+  /** Seeds shuffling and any strategy randomness; model initialisation is the model builder's. */
+  seed: z.number().int().min(0).default(0),
+  shuffle: z.boolean().default(true),
+  optimizer: z.discriminatedUnion('name', [adam, sgd, rmsprop]).default({
+    name: 'adam',
+    learningRate: 1e-3,
+    beta1: 0.9,
+    beta2: 0.999,
+    epsilon: 1e-7,
+  }),
+  schedule: z.discriminatedUnion('type', [constant, step, cosine]).default({ type: 'constant' }),
+  /** Linear warm-up from 0 to the scheduled rate over this many epochs, counted in steps. */
+  warmupEpochs: z.number().min(0).default(0),
+  /** Rescale gradients whose global L2 norm exceeds this. */
+  clipGradNorm: z.number().positive().optional(),
+});

@@ -1,0 +1,11 @@
+export { expectedWeightBytes } from './expectedWeightBytes.js';
+export { fileSystemHandler } from './fileSystemHandler.js';
+export { loadBackends } from './loadBackends.js';
+export { loadModel } from './loadModel.js';
+export { loadPlugin } from './loadPlugin.js';
+export { modelFilePaths } from './modelFilePaths.js';
+export { registerFileHandlers } from './registerFileHandlers.js';
+export { saveModel } from './saveModel.js';
+export { saveStrategyWeights } from './saveStrategyWeights.js';
+export { saveStudent } from './saveStudent.js';
+export { writeFileAtomic } from './writeFileAtomic.js';

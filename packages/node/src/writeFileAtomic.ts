@@ -1,0 +1,20 @@
+import { open, rename, rm } from 'node:fs/promises';
+
+/**
+ * Writes `data` to `path` so that a reader sees the old file or the whole new one, never a part:
+ * write a temporary sibling, flush it to disk, then rename it over the target.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  const handle = await open(temporary, 'w');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  await handle.close();
+  await rename(temporary, path);
+}

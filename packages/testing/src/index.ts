@@ -1,0 +1,5 @@
+export { expectNoLeaks } from './expectNoLeaks.js';
+export { FakeStrategy, fakeStrategyFactory } from './FakeStrategy.js';
+export { type FixtureCnnOptions, fixtureCnn } from './fixtureCnn.js';
+export { type FixtureMlpOptions, fixtureMlp } from './fixtureMlp.js';
+export { type SyntheticClassificationOptions, syntheticClassification } from './syntheticClassification.js';

@@ -243,7 +243,12 @@ export class Distiller extends EventEmitter<DistillerEvents> {
         return objective.total;
       }, this.trainable);
       const clipped = this.options.clipGradNorm === undefined ? grads : clipByGlobalNorm(grads, this.options.clipGradNorm);
-      this.optimizer.applyGradients(clipped);
+      // tfjs's stateful optimizers keep their slots by position in this map, and variableGrads omits
+      // variables without a gradient (e.g. layers above a FitNets guided layer while only the hint
+      // counts). So every variable gets its fixed place, null meaning "no update".
+      const ordered: Record<string, tf.Tensor | null> = {};
+      for (const variable of this.trainable) ordered[variable.name] = clipped[variable.name] ?? null;
+      this.optimizer.applyGradients(ordered as tf.NamedTensorMap);
       const all = tf.concat([terms as tf.Tensor1D, tf.reshape(value, [1])]);
       terms?.dispose();
       return all;

@@ -1,0 +1,26 @@
+import '@tensorflow/tfjs-backend-cpu';
+import { StrategyFactory } from '@distillery/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { Container } from 'inversify';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { featureHint } from './featureHint.js';
+import { featurePlugin } from './featurePlugin.js';
+import plugin from './index.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('featurePlugin', () => {
+  it('binds the feature.hint factory as a StrategyFactory', () => {
+    const container = new Container();
+    container.load(featurePlugin);
+    const factories = container.getAll<StrategyFactory>(StrategyFactory);
+    expect(factories).toEqual([featureHint]);
+    expect(factories[0]?.key).toBe('feature.hint');
+  });
+
+  it('is the default export of the package', () => {
+    expect(plugin).toBe(featurePlugin);
+  });
+});

@@ -1,0 +1,128 @@
+import '@tensorflow/tfjs-backend-cpu';
+import { type DistillationContext, DistilleryError, type StrategyCreationContext } from '@distillery/core';
+import { expectNoLeaks } from '@distillery/testing';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dkdLoss } from './dkdLoss.js';
+import { dkdStrategyFactory } from './dkdStrategyFactory.js';
+
+const creation: StrategyCreationContext = {
+  path: 'strategies[1].options',
+  teacherNames: ['wide', 'deep'],
+  studentName: 'student',
+  seed: 0,
+};
+
+let student: tf.Tensor2D;
+let wide: tf.Tensor2D;
+let deep: tf.Tensor2D;
+let labels: tf.Tensor1D;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  student = tf.tensor2d([
+    [0.5, -1.0, 2.0],
+    [1.0, 0.0, -0.5],
+  ]);
+  wide = tf.tensor2d([
+    [2.0, 0.0, 1.0],
+    [-1.0, 3.0, 0.0],
+  ]);
+  deep = tf.tensor2d([
+    [0.0, 0.0, 4.0],
+    [2.0, 2.0, -2.0],
+  ]);
+  labels = tf.tensor1d([2, 0], 'int32');
+});
+
+afterAll(() => {
+  tf.dispose([student, wide, deep, labels]);
+});
+
+function contextAt(epoch: number): DistillationContext {
+  return {
+    inputs: student,
+    labels,
+    student: { logits: student, features: {} },
+    teachers: [
+      { name: 'wide', logits: wide, features: {} },
+      { name: 'deep', logits: deep, features: {} },
+    ],
+    epoch,
+    epochs: 100,
+    step: epoch * 4,
+    stepsPerEpoch: 4,
+  };
+}
+
+/** The strategy's loss at `epoch`, checked to allocate nothing but the scalar it returns. */
+async function strategyLoss(options: unknown, epoch: number): Promise<number> {
+  const strategy = dkdStrategyFactory.create(options, creation);
+  return expectNoLeaks(async () => {
+    const loss = strategy.loss(contextAt(epoch));
+    expect(loss.rank).toBe(0);
+    const [value] = await loss.data();
+    loss.dispose();
+    return value as number;
+  });
+}
+
+async function dkdValue(teacher: tf.Tensor2D, options: { alpha: number; beta: number; temperature: number }): Promise<number> {
+  const loss = dkdLoss(student, teacher, labels, options);
+  const [value] = await loss.data();
+  loss.dispose();
+  return value as number;
+}
+
+describe('dkdStrategyFactory', () => {
+  it('is registered as response.dkd', () => {
+    expect(dkdStrategyFactory.key).toBe('response.dkd');
+    expect(dkdStrategyFactory.create({}, creation).key).toBe('response.dkd');
+  });
+
+  it('uses α = 1, β = 8, T = 4, the first teacher and a 20-epoch warm-up by default', async () => {
+    const full = await dkdValue(wide, { alpha: 1, beta: 8, temperature: 4 });
+    // Zero-based epoch 0 is mdistiller's epoch 1: factor min(1/20, 1).
+    expect(await strategyLoss({}, 0)).toBeCloseTo(full / 20, 6);
+    // Epoch 9 → 10/20.
+    expect(await strategyLoss({}, 9)).toBeCloseTo(full / 2, 6);
+    // Epoch 19 → 20/20: the warm-up is over.
+    expect(await strategyLoss({}, 19)).toBeCloseTo(full, 6);
+    expect(await strategyLoss({}, 50)).toBeCloseTo(full, 6);
+  });
+
+  it('passes its teacher, alpha, beta and temperature to dkdLoss', async () => {
+    const options = { teacher: 'deep', alpha: 2, beta: 0.5, temperature: 3, warmupEpochs: 4 };
+    const full = await dkdValue(deep, { alpha: 2, beta: 0.5, temperature: 3 });
+    // Epoch 1 → min(2/4, 1) = 1/2.
+    expect(await strategyLoss(options, 1)).toBeCloseTo(full / 2, 6);
+    expect(await strategyLoss(options, 3)).toBeCloseTo(full, 6);
+  });
+
+  it('turns the warm-up off with warmupEpochs = 0', async () => {
+    const full = await dkdValue(wide, { alpha: 1, beta: 8, temperature: 4 });
+    expect(await strategyLoss({ warmupEpochs: 0 }, 0)).toBeCloseTo(full, 6);
+  });
+
+  it('rejects invalid options, naming the option', () => {
+    const create = (options: unknown) => () => dkdStrategyFactory.create(options, creation);
+    expect(create({ temperature: -4 })).toThrow(DistilleryError);
+    expect(create({ temperature: -4 })).toThrow('strategies[1].options.temperature: expected a positive number');
+    expect(create({ beta: -1 })).toThrow('strategies[1].options.beta:');
+    expect(create({ alpha: 'one' })).toThrow('strategies[1].options.alpha:');
+    expect(create({ warmupEpochs: 2.5 })).toThrow('strategies[1].options.warmupEpochs:');
+    expect(create({ gamma: 1 })).toThrow("strategies[1].options: unknown key 'gamma'");
+  });
+
+  it('rejects a teacher the experiment does not have', () => {
+    expect(() => dkdStrategyFactory.create({ teacher: 'tall' }, creation)).toThrow(
+      "strategies[1].options.teacher: unknown teacher 'tall'; the teachers are: wide, deep",
+    );
+  });
+
+  it('rejects an experiment without teachers', () => {
+    expect(() => dkdStrategyFactory.create({}, { ...creation, teacherNames: [] })).toThrow(
+      'strategies[1].options.teacher: response.dkd needs a teacher, but the experiment has none',
+    );
+  });
+});

@@ -1,0 +1,60 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { batchMeanKl } from './batchMeanKl.js';
+import { validateLabels } from './validateLabels.js';
+import { validateLogitPair } from './validateLogitPair.js';
+import { validateTemperature } from './validateTemperature.js';
+
+/**
+ * mdistiller's `1000.0 * gt_mask`: subtracting it from z/T takes the target class out of a softmax
+ * (its probability underflows to 0) while keeping the tensor shape.
+ */
+const TARGET_MASK_MAGNITUDE = 1000;
+
+/**
+ * The two parts of Decoupled Knowledge Distillation, each T²-scaled and averaged over the batch.
+ *
+ * Zhao, Cui, Song, Qiu, Liang 2022, "Decoupled Knowledge Distillation" (CVPR), following the reference
+ * code mdistiller `mdistiller/distillers/DKD.py` (`dkd_loss`):
+ *
+ *   b = [p_y, 1 − p_y] with p = softmax(z/T)                          binary target / non-target mass
+ *   TCKD = T² · (1/B) Σ_b KL( b_t ‖ b_s )
+ *   NCKD = T² · (1/B) Σ_b KL( softmax(z_t/T − 1000·onehot(y)) ‖ softmax(z_s/T − 1000·onehot(y)) )
+ *
+ * mdistiller takes `torch.log` of b_s; here b is the log-softmax of the two logits
+ * [z_y/T, logsumexp_{c≠y} z_c/T], which is the same distribution without log(0) when p_y rounds to 1.
+ *
+ * @param studentLogits z_s, [B, C]
+ * @param teacherLogits z_t, [B, C]
+ * @param labels y, int32 class indices [B]; indices outside [0, C) are not checked and act as "no target class"
+ */
+export function dkdTerms(
+  studentLogits: tf.Tensor2D,
+  teacherLogits: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  options: { temperature: number },
+): { tckd: tf.Scalar; nckd: tf.Scalar } {
+  const { temperature } = options;
+  validateLogitPair('dkdLoss', studentLogits, teacherLogits);
+  validateLabels('dkdLoss', labels, studentLogits);
+  validateTemperature('dkdLoss', temperature);
+  return tf.tidy(() => {
+    const targetMask = tf.oneHot(labels, studentLogits.shape[1]);
+    const squaredTemperature = temperature * temperature;
+    const targetLogProbs = (logits: tf.Tensor2D) => {
+      const scaled = tf.div(logits, temperature);
+      const maskedScaled = tf.sub(scaled, tf.mul(targetMask, TARGET_MASK_MAGNITUDE)) as tf.Tensor2D;
+      const targetLogit = tf.sum(tf.mul(scaled, targetMask), 1);
+      const nonTargetLogit = tf.logSumExp(maskedScaled, 1);
+      return {
+        binary: tf.logSoftmax(tf.stack([targetLogit, nonTargetLogit], 1)) as tf.Tensor2D,
+        nonTarget: tf.logSoftmax(maskedScaled) as tf.Tensor2D,
+      };
+    };
+    const teacher = targetLogProbs(teacherLogits);
+    const student = targetLogProbs(studentLogits);
+    return {
+      tckd: tf.mul(batchMeanKl(teacher.binary, student.binary), squaredTemperature) as tf.Scalar,
+      nckd: tf.mul(batchMeanKl(teacher.nonTarget, student.nonTarget), squaredTemperature) as tf.Scalar,
+    };
+  });
+}

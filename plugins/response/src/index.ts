@@ -1,0 +1,12 @@
+export { batchMeanKl } from './batchMeanKl.js';
+export { dkdLoss } from './dkdLoss.js';
+export { dkdStrategyFactory } from './dkdStrategyFactory.js';
+export { dkdTerms } from './dkdTerms.js';
+export { kdLoss } from './kdLoss.js';
+export { kdStrategyFactory } from './kdStrategyFactory.js';
+export { resolveTeacherName } from './resolveTeacherName.js';
+export { responsePlugin, responsePlugin as default } from './responsePlugin.js';
+export type { TemperatureSchedule } from './TemperatureSchedule.js';
+export { teacherLogits } from './teacherLogits.js';
+export { temperatureAt } from './temperatureAt.js';
+export { trainingProgress } from './trainingProgress.js';

@@ -1,0 +1,47 @@
+import { type DistillationStrategy, parseOptions, type StrategyFactory } from '@distillery/core';
+import { z } from 'zod';
+import { kdLoss } from './kdLoss.js';
+import { resolveTeacherName } from './resolveTeacherName.js';
+import { teacherLogits } from './teacherLogits.js';
+import { temperatureAt } from './temperatureAt.js';
+import { trainingProgress } from './trainingProgress.js';
+
+const positiveNumber = z.number({ error: 'expected a positive number' }).positive({ error: 'expected a positive number' });
+
+const optionsSchema = z.strictObject({
+  /** Default: the experiment's first teacher. */
+  teacher: z.string().min(1).optional(),
+  temperature: z
+    .union(
+      [
+        positiveNumber,
+        z.strictObject({
+          start: positiveNumber,
+          end: positiveNumber,
+          shape: z.enum(['linear', 'cosine']).default('linear'),
+        }),
+      ],
+      { error: "expected a positive number or a schedule { start, end, shape: 'linear' | 'cosine' }" },
+    )
+    .default(4),
+});
+
+/**
+ * `response.kd`: Hinton KD against one teacher, T² · batchmean KL(softmax(z_t/T) ‖ softmax(z_s/T)) (see {@link kdLoss}).
+ * The temperature is fixed or follows a schedule over training progress step / (epochs · stepsPerEpoch).
+ */
+export const kdStrategyFactory: StrategyFactory = {
+  key: 'response.kd',
+  description: 'Hinton KD, T² · KL(teacher ‖ student) on softened logits; options: teacher, temperature (number or schedule)',
+  create(options, context): DistillationStrategy {
+    const { teacher: requested, temperature } = parseOptions(optionsSchema, options, context.path);
+    const teacher = resolveTeacherName(requested, 'response.kd', context);
+    return {
+      key: 'response.kd',
+      loss: (batch) =>
+        kdLoss(batch.student.logits, teacherLogits(batch, teacher, 'response.kd'), {
+          temperature: temperatureAt(temperature, trainingProgress(batch)),
+        }),
+    };
+  },
+};

@@ -1,0 +1,113 @@
+import '@tensorflow/tfjs-backend-cpu';
+import { createDistiller, type Dataset, type EpochMetrics, TensorDataset } from '@distillery/core';
+import { attentionPlugin } from '@distillery/plugin-attention';
+import { fixtureCnn, syntheticClassification } from '@distillery/testing';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const quiet = { info() {}, warn() {} };
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** Trains `model` on the labels alone, as the teacher of the distillation that follows. */
+async function trainOnLabels(model: tfl.LayersModel, data: Dataset, epochs: number): Promise<void> {
+  const distiller = createDistiller({
+    student: { name: 'teacher', model },
+    strategies: [{ key: 'task.ce', weight: 1 }],
+    training: { epochs, batchSize: 32, seed: 1, optimizer: { name: 'adam', learningRate: 0.01 } },
+    backend: 'cpu',
+    logger: quiet,
+  });
+  await distiller.fit(data);
+  distiller.dispose();
+}
+
+function weightsOf(model: tfl.LayersModel): Float32Array[] {
+  return model.getWeights().map((weight) => weight.dataSync() as Float32Array);
+}
+
+/** The first `trainSize` examples for training, the rest for validation, from one draw of the clusters. */
+function splitData(trainSize: number, validationSize: number): [TensorDataset, TensorDataset] {
+  const size = trainSize + validationSize;
+  const all = syntheticClassification({ examples: size, features: 64, classes: 3, shape: [8, 8, 1], seed: 4 });
+  const [batch] = all.batches({ batchSize: size, shuffle: false, seed: 0, epoch: 0 });
+  all.dispose();
+  if (batch === undefined) throw new Error('no data');
+  const train = new TensorDataset(tf.slice(batch.inputs, 0, trainSize), tf.slice(batch.labels, 0, trainSize));
+  const validation = new TensorDataset(tf.slice(batch.inputs, trainSize), tf.slice(batch.labels, trainSize));
+  tf.dispose([batch.inputs, batch.labels]);
+  return [train, validation];
+}
+
+describe('attention.at in an experiment', () => {
+  let train: TensorDataset;
+  let validation: TensorDataset;
+  let teacher: tfl.LayersModel;
+  let teacherBefore: Float32Array[] = [];
+
+  beforeAll(async () => {
+    [train, validation] = splitData(96, 32);
+    teacher = fixtureCnn({ inputShape: [8, 8, 1], channels: [8, 16], classes: 3, prefix: 'teacher', seed: 1 });
+    await trainOnLabels(teacher, train, 4);
+    teacherBefore = weightsOf(teacher);
+  });
+
+  afterAll(() => {
+    train.dispose();
+    validation.dispose();
+    teacher.dispose();
+  });
+
+  /** Distils `teacher` into a fresh thinner CNN for 5 epochs with task.ce and attention.at; returns the attention term per epoch. */
+  async function distil(options: Record<string, unknown>): Promise<number[]> {
+    const student = fixtureCnn({ inputShape: [8, 8, 1], channels: [4, 8], classes: 3, prefix: 'student', seed: 41 });
+    const distiller = createDistiller({
+      teachers: [{ name: 'wide', model: teacher }],
+      student: { model: student },
+      strategies: [
+        { key: 'task.ce', weight: 1 },
+        { key: 'attention.at', weight: 1, options },
+      ],
+      training: { epochs: 5, batchSize: 16, seed: 2, optimizer: { name: 'adam', learningRate: 0.01 } },
+      plugins: [attentionPlugin],
+      backend: 'cpu',
+      logger: quiet,
+    });
+    expect(distiller.strategyVariables()).toEqual([]);
+    const tensorsAtEpochEnd: number[] = [];
+    distiller.on('epochEnd', () => {
+      tensorsAtEpochEnd.push(tf.memory().numTensors);
+    });
+    const history: EpochMetrics[] = await distiller.fit(train, { validation });
+    distiller.dispose();
+    student.dispose();
+
+    expect(history.every((epoch) => Number.isFinite(epoch.validation?.accuracy))).toBe(true);
+    expect(weightsOf(teacher)).toEqual(teacherBefore);
+    expect(tensorsAtEpochEnd).toHaveLength(5);
+    expect(new Set(tensorsAtEpochEnd).size).toBe(1);
+    return history.map((epoch) => epoch.losses['attention.at'] as number);
+  }
+
+  it('distils a CNN into a thinner one at layers of equal size: the attention term falls, the teacher stays frozen, nothing leaks', async () => {
+    // conv1: [B, 8, 8, 8] vs [B, 8, 8, 4]; conv2: [B, 4, 4, 16] vs [B, 4, 4, 8]. Channels differ; maps average them.
+    const attention = await distil({
+      pairs: [
+        { student: 'student_conv1', teacher: 'teacher_conv1' },
+        { student: 'student_conv2', teacher: 'teacher_conv2' },
+      ],
+    });
+    expect(attention.every(Number.isFinite)).toBe(true);
+    expect(attention[attention.length - 1]).toBeLessThan((attention[0] as number) * 0.8);
+  });
+
+  it('pairs layers of different size by reducing the larger student map bilinearly, gradients included', async () => {
+    // student_conv1 [B, 8, 8, 4] is resized to teacher_conv2's 4×4 before its attention map is taken.
+    const attention = await distil({ pairs: [{ student: 'student_conv1', teacher: 'teacher_conv2' }], resize: 'bilinear' });
+    expect(attention.every(Number.isFinite)).toBe(true);
+    expect(attention[attention.length - 1]).toBeLessThan((attention[0] as number) * 0.8);
+  });
+});

@@ -30,7 +30,9 @@ export class ModelView {
     const outputShape = model.outputs[0]?.shape ?? [];
     const classes = outputShape[1];
     if (outputShape.length !== 2 || typeof classes !== 'number') {
-      throw new DistilleryError(`${role}: expected an output of shape [B, C] (logits), got [${outputShape.join(', ')}]`);
+      throw new DistilleryError(
+        `${role}: expected an output of shape [B, C] (logits), got [${outputShape.map((size) => size ?? 'B').join(', ')}]`,
+      );
     }
     this.numClasses = classes;
     this.outputsProbabilities = endsInSoftmax(model);

@@ -36,6 +36,9 @@ export class TensorDataset implements Dataset {
   }
 
   *batches(options: BatchOptions): Iterable<Batch> {
+    if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
+      throw new DistilleryError(`batchSize: expected a positive integer, got ${options.batchSize}`, 'batchSize');
+    }
     const order = options.shuffle ? shuffledIndices(this.size, options.seed, options.epoch) : undefined;
     for (let start = 0; start < this.size; start += options.batchSize) {
       const end = Math.min(this.size, start + options.batchSize);

@@ -4,6 +4,15 @@ import { backendSpeedOrder } from './backendSpeedOrder.js';
 import { DistilleryError } from './DistilleryError.js';
 import type { Logger } from './Logger.js';
 
+/** The last decision each logger was told, so several experiments in one process say it once. */
+const lastLogged = new WeakMap<Logger, string>();
+
+function logOnce(logger: Logger, line: string): void {
+  if (lastLogged.get(logger) === line) return;
+  lastLogged.set(logger, line);
+  logger.info(line);
+}
+
 /**
  * Switches tfjs to the backend an experiment should run on and returns its name.
  * `requiredKernels` are the kernel names one training step runs (see `Distiller.requiredKernels`).
@@ -33,7 +42,7 @@ export async function selectBackend(
     if (!(await tf.setBackend(preference))) {
       throw new DistilleryError(`backend: '${preference}' failed to initialise`, 'backend');
     }
-    logger.info(`backend: ${preference} (as configured)`);
+    logOnce(logger, `backend: ${preference} (as configured)`);
     return preference;
   }
 
@@ -52,7 +61,7 @@ export async function selectBackend(
     }
     const why = passedOver.length > 0 ? `; ${passedOver.join('; ')}` : '';
     logger.info(
-      `backend: ${name}, the fastest installed backend with all ${requiredKernels.length} kernels a training step runs${why}`,
+      `backend: ${name}, the fastest installed backend with all ${requiredKernels.length} kernel${requiredKernels.length === 1 ? '' : 's'} a training step runs${why}`,
     );
     return name;
   }

@@ -1,26 +1,27 @@
 import { z } from 'zod';
 
 const positive = z.number().positive();
-const unitInterval = z.number().min(0).max(1);
+/** Adam's bias correction divides by 1 − β^t, so β = 1 is refused. */
+const decayRate = z.number().min(0).lt(1);
 
 const adam = z.strictObject({
   name: z.literal('adam'),
   learningRate: positive.default(1e-3),
-  beta1: unitInterval.default(0.9),
-  beta2: unitInterval.default(0.999),
+  beta1: decayRate.default(0.9),
+  beta2: decayRate.default(0.999),
   epsilon: positive.default(1e-7),
 });
 const sgd = z.strictObject({
   name: z.literal('sgd'),
   learningRate: positive.default(0.01),
-  momentum: unitInterval.default(0),
+  momentum: decayRate.default(0),
   nesterov: z.boolean().default(false),
 });
 const rmsprop = z.strictObject({
   name: z.literal('rmsprop'),
   learningRate: positive.default(1e-3),
-  decay: unitInterval.default(0.9),
-  momentum: unitInterval.default(0),
+  decay: decayRate.default(0.9),
+  momentum: decayRate.default(0),
   epsilon: positive.default(1e-7),
 });
 

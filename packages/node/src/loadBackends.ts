@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 
@@ -10,7 +11,9 @@ const optionalBackends = [
 /**
  * Registers every tfjs backend installed here so the core's `auto` can choose among them:
  * tfjs-node (libtensorflow) and Distillery's native backend when their packages are installed
- * and load, then wasm and cpu, which always are. Returns the names of the optional ones that loaded.
+ * and load, then wasm and cpu, which always are. Then it initialises the highest-priority one, so
+ * models can be built at once; the experiment's own choice comes later, in `Distiller.fit`.
+ * Returns the names of the optional backends that loaded.
  */
 export async function loadBackends(): Promise<string[]> {
   const loaded: string[] = [];
@@ -22,5 +25,6 @@ export async function loadBackends(): Promise<string[]> {
       // Not installed, or its binary failed to load: `auto` falls back to the next backend.
     }
   }
+  await tf.ready();
   return loaded;
 }

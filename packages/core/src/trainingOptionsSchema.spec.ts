@@ -1,0 +1,54 @@
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { trainingOptionsSchema } from './trainingOptionsSchema.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('trainingOptionsSchema', () => {
+  it('fills every default from an empty object', () => {
+    expect(trainingOptionsSchema.parse({})).toEqual({
+      epochs: 10,
+      batchSize: 32,
+      seed: 0,
+      shuffle: true,
+      optimizer: { name: 'adam', learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+      schedule: { type: 'constant' },
+      warmupEpochs: 0,
+    });
+  });
+
+  it('fills the defaults of the optimizer and schedule that were named', () => {
+    const options = trainingOptionsSchema.parse({ optimizer: { name: 'sgd' }, schedule: { type: 'step', everyEpochs: 3 } });
+    expect(options.optimizer).toEqual({ name: 'sgd', learningRate: 0.01, momentum: 0, nesterov: false });
+    expect(options.schedule).toEqual({ type: 'step', everyEpochs: 3, gamma: 0.1 });
+    const rmsprop = trainingOptionsSchema.parse({ optimizer: { name: 'rmsprop' }, schedule: { type: 'cosine' } });
+    expect(rmsprop.optimizer).toEqual({ name: 'rmsprop', learningRate: 1e-3, decay: 0.9, momentum: 0, epsilon: 1e-7 });
+    expect(rmsprop.schedule).toEqual({ type: 'cosine', minLearningRate: 0 });
+  });
+
+  it('rejects an unknown key at the top level', () => {
+    const result = trainingOptionsSchema.safeParse({ epoch: 3 });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['epoch'], path: [] });
+  });
+
+  it('rejects an unknown key inside the optimizer', () => {
+    const result = trainingOptionsSchema.safeParse({ optimizer: { name: 'adam', lr: 0.1 } });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['lr'], path: ['optimizer'] });
+  });
+
+  it('rejects an optimizer it does not know', () => {
+    const result = trainingOptionsSchema.safeParse({ optimizer: { name: 'adagrad' } });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path[0]).toBe('optimizer');
+  });
+
+  it('rejects a non-positive learning rate and a fractional epoch count', () => {
+    expect(trainingOptionsSchema.safeParse({ optimizer: { name: 'adam', learningRate: 0 } }).success).toBe(false);
+    expect(trainingOptionsSchema.safeParse({ epochs: 2.5 }).success).toBe(false);
+  });
+});

@@ -1,0 +1,68 @@
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fixtureCnn } from './fixtureCnn.js';
+import { fixtureMlp } from './fixtureMlp.js';
+import { syntheticClassification } from './syntheticClassification.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('fixtureMlp', () => {
+  it('names its layers for tapping and outputs logits', () => {
+    const model = fixtureMlp({ inputSize: 5, hidden: [7, 6], classes: 4, prefix: 'm' });
+    expect(model.layers.map((layer) => [layer.name, layer.outputShape])).toEqual([
+      ['m_hidden1', [null, 7]],
+      ['m_hidden2', [null, 6]],
+      ['m_logits', [null, 4]],
+    ]);
+    expect(model.layers[2]?.getConfig().activation).toBe('linear');
+  });
+
+  it('is the same model for the same seed', () => {
+    const weights = (seed: number) =>
+      fixtureMlp({ inputSize: 3, hidden: [2], classes: 2, seed })
+        .getWeights()
+        .map((weight) => Array.from(weight.dataSync()));
+    expect(weights(4)).toEqual(weights(4));
+    expect(weights(4)).not.toEqual(weights(5));
+  });
+});
+
+describe('fixtureCnn', () => {
+  it('pools between conv blocks and ends in logits', () => {
+    const model = fixtureCnn({ inputShape: [8, 8, 1], channels: [4, 8], classes: 3, prefix: 'c' });
+    const shapes = Object.fromEntries(model.layers.map((layer) => [layer.name, layer.outputShape]));
+    expect(shapes).toEqual({
+      c_conv1: [null, 8, 8, 4],
+      c_pool1: [null, 4, 4, 4],
+      c_conv2: [null, 4, 4, 8],
+      c_gap: [null, 8],
+      c_logits: [null, 3],
+    });
+  });
+});
+
+describe('syntheticClassification', () => {
+  it('balances the classes and gives the same data for the same seed', () => {
+    const read = (seed: number) => {
+      const data = syntheticClassification({ examples: 12, features: 2, classes: 3, seed });
+      const [batch] = data.batches({ batchSize: 12, shuffle: false, seed: 0, epoch: 0 });
+      const result = { inputs: batch?.inputs.arraySync(), labels: batch?.labels.arraySync() as number[] };
+      tf.dispose([batch?.inputs as tf.Tensor, batch?.labels as tf.Tensor]);
+      data.dispose();
+      return result;
+    };
+    const first = read(1);
+    expect(first.labels).toEqual([0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2]);
+    expect(read(1)).toEqual(first);
+    expect(read(2).inputs).not.toEqual(first.inputs);
+  });
+
+  it('reshapes examples for conv nets', () => {
+    const data = syntheticClassification({ examples: 4, features: 16, classes: 2, shape: [4, 4, 1] });
+    expect(data.inputShape).toEqual([4, 4, 1]);
+    data.dispose();
+  });
+});

@@ -1,0 +1,75 @@
+import { createDistiller } from '@distillery/core';
+import { loadBackends } from '@distillery/node';
+import { fixtureCnn, fixtureMlp, syntheticClassification } from '@distillery/testing';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+let tfjsNodeInstalled = false;
+beforeAll(async () => {
+  tfjsNodeInstalled = (await loadBackends()).includes('tensorflow');
+});
+afterEach(async () => {
+  await tf.setBackend('cpu');
+});
+
+function recordingLogger() {
+  const lines: string[] = [];
+  return { lines, info: (line: string) => lines.push(line), warn: (line: string) => lines.push(`warning: ${line}`) };
+}
+
+describe("the 'auto' backend", () => {
+  it('trains an MLP on the fastest installed backend and says why, once', async () => {
+    const logger = recordingLogger();
+    const data = syntheticClassification({ examples: 64, features: 6, classes: 3, seed: 3 });
+    const distiller = createDistiller({
+      student: { model: fixtureMlp({ inputSize: 6, hidden: [8], classes: 3 }) },
+      strategies: [{ key: 'task.ce' }],
+      training: { epochs: 4, batchSize: 16, optimizer: { name: 'adam', learningRate: 0.02 } },
+      logger,
+    });
+    const history = await distiller.fit(data);
+    const expected = tfjsNodeInstalled ? 'tensorflow' : 'wasm';
+    expect(tf.getBackend()).toBe(expected);
+    expect(logger.lines.filter((line) => line.startsWith('backend:'))).toEqual([
+      expect.stringMatching(
+        new RegExp(`^backend: ${expected}, the fastest installed backend with all \\d+ kernels a training step runs`),
+      ),
+    ]);
+    expect(history[3]?.loss).toBeLessThan(history[0]?.loss as number);
+    distiller.dispose();
+    data.dispose();
+  });
+
+  it('passes over wasm for a conv net, since wasm cannot compute Conv2DBackpropFilter', async () => {
+    if (tfjsNodeInstalled) return; // tfjs-node has every kernel and would be chosen first
+    const logger = recordingLogger();
+    const data = syntheticClassification({ examples: 8, features: 16, classes: 2, shape: [4, 4, 1] });
+    const distiller = createDistiller({
+      student: { model: fixtureCnn({ inputShape: [4, 4, 1], channels: [2], classes: 2 }) },
+      strategies: [{ key: 'task.ce' }],
+      training: { epochs: 1, batchSize: 8 },
+      logger,
+    });
+    await distiller.fit(data);
+    expect(tf.getBackend()).toBe('cpu');
+    expect(logger.lines.find((line) => line.startsWith('backend:'))).toMatch(/^backend: cpu, .*wasm has no Conv2DBackpropFilter/);
+    distiller.dispose();
+    data.dispose();
+  });
+
+  it('refuses a named backend that cannot run the experiment', async () => {
+    if (tfjsNodeInstalled) return;
+    const data = syntheticClassification({ examples: 8, features: 16, classes: 2, shape: [4, 4, 1] });
+    const distiller = createDistiller({
+      student: { model: fixtureCnn({ inputShape: [4, 4, 1], channels: [2], classes: 2 }) },
+      strategies: [{ key: 'task.ce' }],
+      backend: 'wasm',
+      logger: recordingLogger(),
+    });
+    await expect(distiller.fit(data)).rejects.toThrow(
+      "backend: 'wasm' cannot train this experiment, it has no kernel for Conv2DBackpropFilter",
+    );
+    distiller.dispose();
+    data.dispose();
+  });
+});

@@ -1,46 +1,14 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { createDistiller, type Dataset, type EpochMetrics, TensorDataset } from '@distillery/core';
+import { createDistiller, type EpochMetrics, type TensorDataset } from '@distillery/core';
 import { attentionPlugin } from '@distillery/plugin-attention';
-import { fixtureCnn, syntheticClassification } from '@distillery/testing';
+import { fixtureCnn, silentLogger, splitDataset, syntheticClassification, trainOnLabels, weightsOf } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const quiet = { info() {}, warn() {} };
-
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-/** Trains `model` on the labels alone, as the teacher of the distillation that follows. */
-async function trainOnLabels(model: tfl.LayersModel, data: Dataset, epochs: number): Promise<void> {
-  const distiller = createDistiller({
-    student: { name: 'teacher', model },
-    strategies: [{ key: 'task.ce', weight: 1 }],
-    training: { epochs, batchSize: 32, seed: 1, optimizer: { name: 'adam', learningRate: 0.01 } },
-    backend: 'cpu',
-    logger: quiet,
-  });
-  await distiller.fit(data);
-  distiller.dispose();
-}
-
-function weightsOf(model: tfl.LayersModel): Float32Array[] {
-  return model.getWeights().map((weight) => weight.dataSync() as Float32Array);
-}
-
-/** The first `trainSize` examples for training, the rest for validation, from one draw of the clusters. */
-function splitData(trainSize: number, validationSize: number): [TensorDataset, TensorDataset] {
-  const size = trainSize + validationSize;
-  const all = syntheticClassification({ examples: size, features: 64, classes: 3, shape: [8, 8, 1], seed: 4 });
-  const [batch] = all.batches({ batchSize: size, shuffle: false, seed: 0, epoch: 0 });
-  all.dispose();
-  if (batch === undefined) throw new Error('no data');
-  const train = new TensorDataset(tf.slice(batch.inputs, 0, trainSize), tf.slice(batch.labels, 0, trainSize));
-  const validation = new TensorDataset(tf.slice(batch.inputs, trainSize), tf.slice(batch.labels, trainSize));
-  tf.dispose([batch.inputs, batch.labels]);
-  return [train, validation];
-}
 
 describe('attention.at in an experiment', () => {
   let train: TensorDataset;
@@ -49,9 +17,12 @@ describe('attention.at in an experiment', () => {
   let teacherBefore: Float32Array[] = [];
 
   beforeAll(async () => {
-    [train, validation] = splitData(96, 32);
+    [train, validation] = splitDataset(
+      syntheticClassification({ examples: 128, features: 64, classes: 3, shape: [8, 8, 1], seed: 4 }),
+      96,
+    );
     teacher = fixtureCnn({ inputShape: [8, 8, 1], channels: [8, 16], classes: 3, prefix: 'teacher', seed: 1 });
-    await trainOnLabels(teacher, train, 4);
+    await trainOnLabels(teacher, train, { epochs: 4 });
     teacherBefore = weightsOf(teacher);
   });
 
@@ -74,7 +45,7 @@ describe('attention.at in an experiment', () => {
       training: { epochs: 5, batchSize: 16, seed: 2, optimizer: { name: 'adam', learningRate: 0.01 } },
       plugins: [attentionPlugin],
       backend: 'cpu',
-      logger: quiet,
+      logger: silentLogger,
     });
     expect(distiller.strategyVariables()).toEqual([]);
     const tensorsAtEpochEnd: number[] = [];

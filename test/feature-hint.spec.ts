@@ -1,33 +1,14 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { createDistiller, type Dataset, type EpochMetrics, type StrategySpec, type TensorDataset } from '@distillery/core';
+import { createDistiller, type EpochMetrics, type StrategySpec, type TensorDataset } from '@distillery/core';
 import { featurePlugin } from '@distillery/plugin-feature';
-import { fixtureCnn, fixtureMlp, syntheticClassification } from '@distillery/testing';
+import { fixtureCnn, fixtureMlp, silentLogger, syntheticClassification, trainOnLabels, weightsOf } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const quiet = { info() {}, warn() {} };
-
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-/** Trains `model` on the labels alone, as the teacher of the distillation that follows. */
-async function trainOnLabels(model: tfl.LayersModel, data: Dataset, epochs: number): Promise<void> {
-  const distiller = createDistiller({
-    student: { name: 'teacher', model },
-    strategies: [{ key: 'task.ce', weight: 1 }],
-    training: { epochs, batchSize: 32, seed: 1, optimizer: { name: 'adam', learningRate: 0.01 } },
-    backend: 'cpu',
-    logger: quiet,
-  });
-  await distiller.fit(data);
-  distiller.dispose();
-}
-
-function weightsOf(model: tfl.LayersModel): Float32Array[] {
-  return model.getWeights().map((weight) => weight.dataSync() as Float32Array);
-}
 
 function layerWeights(model: tfl.LayersModel, layer: string): number[] {
   return model
@@ -51,7 +32,7 @@ describe('feature.hint in an experiment', () => {
     const student = fixtureCnn({ inputShape: [8, 8, 1], channels: [4, 6], classes: 4, prefix: 'student', seed: 21 });
     datasets.push(data);
     models.push(teacher, student);
-    await trainOnLabels(teacher, data, 4);
+    await trainOnLabels(teacher, data, { epochs: 4 });
     const teacherBefore = weightsOf(teacher);
 
     // teacher_conv2 [B, 4, 4, 16] and student_conv2 [B, 4, 4, 6]: same H×W, different channels.
@@ -65,7 +46,7 @@ describe('feature.hint in an experiment', () => {
       training: { epochs: 5, batchSize: 16, seed: 2, optimizer: { name: 'adam', learningRate: 0.01 } },
       plugins: [featurePlugin],
       backend: 'cpu',
-      logger: quiet,
+      logger: silentLogger,
     });
     expect(distiller.strategyVariables().map((variable) => variable.shape)).toEqual([[1, 1, 6, 16], [16]]);
     const tensorsAtEpochEnd: number[] = [];
@@ -92,7 +73,7 @@ describe('feature.hint in an experiment', () => {
     const student = fixtureMlp({ inputSize: 12, hidden: [8, 8], classes: 3, prefix: 'student', seed: 31 });
     datasets.push(data);
     models.push(teacher, student);
-    await trainOnLabels(teacher, data, 3);
+    await trainOnLabels(teacher, data, { epochs: 3 });
 
     const stages: StrategySpec[] = [
       {
@@ -111,7 +92,7 @@ describe('feature.hint in an experiment', () => {
       training: { epochs: 4, batchSize: 16, seed: 3, optimizer: { name: 'adam', learningRate: 0.01 } },
       plugins: [featurePlugin],
       backend: 'cpu',
-      logger: quiet,
+      logger: silentLogger,
     });
     const layers = ['student_hidden1', 'student_hidden2', 'student_logits'] as const;
     const snapshot = (): Record<(typeof layers)[number] | 'adapter', number[]> => ({

@@ -2,11 +2,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import { fileURLToPath } from 'node:url';
 import { createDistiller } from '@distillery/core';
 import { loadPlugin } from '@distillery/node';
-import { fixtureMlp, syntheticClassification } from '@distillery/testing';
+import { fixtureMlp, silentLogger, syntheticClassification } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-
-const quiet = { info() {}, warn() {} };
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -25,7 +23,7 @@ describe('a strategy plugin outside packages/ and plugins/', () => {
       training: { epochs: 5, batchSize: 20, seed: 1, optimizer: { name: 'adam', learningRate: 0.02 } },
       plugins: [plugin],
       backend: 'cpu',
-      logger: quiet,
+      logger: silentLogger,
     });
     const history = await distiller.fit(data, { validation: data });
     const first = history[0]?.losses['custom.cosine'] as number;

@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { type Batch, createDistiller, type EpochMetrics, type StrategySpec, TensorDataset } from '@distillery/core';
+import { createDistiller, type EpochMetrics, type StrategySpec, type TensorDataset } from '@distillery/core';
 import { responsePlugin } from '@distillery/plugin-response';
-import { fixtureMlp, syntheticClassification } from '@distillery/testing';
+import { fixtureMlp, silentLogger, splitDataset, syntheticClassification, trainOnLabels } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const features = 12;
 const classes = 4;
 const epochs = 12;
-const silent = { info() {}, warn() {} };
 
 let train: TensorDataset;
 let validation: TensorDataset;
@@ -17,24 +16,9 @@ let teacher: tfl.Sequential;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  // One draw split in two: syntheticClassification's seed also picks the class centres.
-  const all = syntheticClassification({ examples: 384, features, classes, noise: 1.5, seed: 1 });
-  const [whole] = all.batches({ batchSize: all.size, shuffle: false, seed: 0, epoch: 0 });
-  all.dispose();
-  const { inputs, labels } = whole as Batch;
-  train = new TensorDataset(tf.slice(inputs, 0, 256), tf.slice(labels, 0, 256));
-  validation = new TensorDataset(tf.slice(inputs, 256, 128), tf.slice(labels, 256, 128));
-  tf.dispose([inputs, labels]);
+  [train, validation] = splitDataset(syntheticClassification({ examples: 384, features, classes, noise: 1.5, seed: 1 }), 256);
   teacher = fixtureMlp({ inputSize: features, hidden: [48, 48], classes, seed: 11, prefix: 'teacher' });
-  const teacherTraining = createDistiller({
-    student: { name: 'teacher', model: teacher },
-    strategies: [{ key: 'task.ce' }],
-    training: { epochs: 8, batchSize: 32, seed: 3, optimizer: { name: 'adam', learningRate: 0.01 } },
-    backend: 'cpu',
-    logger: silent,
-  });
-  await teacherTraining.fit(train);
-  teacherTraining.dispose();
+  await trainOnLabels(teacher, train, { epochs: 8, seed: 3 });
 });
 
 afterAll(() => {
@@ -60,7 +44,7 @@ async function distil(strategy: StrategySpec, epochs: number): Promise<Run> {
     training: { epochs, batchSize: 32, seed: 5, optimizer: { name: 'adam', learningRate: 0.005 } },
     plugins: [responsePlugin],
     backend: 'cpu',
-    logger: silent,
+    logger: silentLogger,
   });
   const tensorsAtEpochEnd: number[] = [];
   distiller.on('epochEnd', () => {

@@ -1,45 +1,17 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { createDistiller, type ExperimentSpec, TensorDataset } from '@distillery/core';
+import { createDistiller, type ExperimentSpec, type TensorDataset } from '@distillery/core';
 import { featurePlugin } from '@distillery/plugin-feature';
 import { responsePlugin } from '@distillery/plugin-response';
-import { fixtureMlp, syntheticClassification } from '@distillery/testing';
+import { fixtureMlp, silentLogger, splitDataset, syntheticClassification, trainOnLabels } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const quiet = { info() {}, warn() {} };
 const classes = 4;
 let train: TensorDataset;
 let heldOut: TensorDataset;
 let wide: tfl.LayersModel;
 let deep: tfl.LayersModel;
-
-/** One problem, split: the first 480 examples train, the last 160 are held out. */
-function splitProblem(): [TensorDataset, TensorDataset] {
-  const all = syntheticClassification({ examples: 640, features: 12, classes, noise: 0.9, seed: 21 });
-  const [batch] = all.batches({ batchSize: 640, shuffle: false, seed: 0, epoch: 0 });
-  const inputs = batch?.inputs as tf.Tensor;
-  const labels = batch?.labels as tf.Tensor;
-  const parts: [TensorDataset, TensorDataset] = [
-    new TensorDataset(tf.slice(inputs, 0, 480), tf.slice(labels, 0, 480)),
-    new TensorDataset(tf.slice(inputs, 480), tf.slice(labels, 480)),
-  ];
-  tf.dispose([inputs, labels]);
-  all.dispose();
-  return parts;
-}
-
-async function trainTeacher(model: tfl.LayersModel): Promise<void> {
-  const distiller = createDistiller({
-    student: { name: model.name, model },
-    strategies: [{ key: 'task.ce' }],
-    training: { epochs: 8, batchSize: 32, seed: 2, optimizer: { name: 'adam', learningRate: 0.01 } },
-    backend: 'cpu',
-    logger: quiet,
-  });
-  await distiller.fit(train);
-  distiller.dispose();
-}
 
 function experiment(student: tfl.LayersModel): ExperimentSpec {
   return {
@@ -59,17 +31,17 @@ function experiment(student: tfl.LayersModel): ExperimentSpec {
     training: { epochs: 3, batchSize: 32, seed: 3, optimizer: { name: 'adam', learningRate: 0.01 } },
     plugins: [responsePlugin, featurePlugin],
     backend: 'cpu',
-    logger: quiet,
+    logger: silentLogger,
   };
 }
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  [train, heldOut] = splitProblem();
+  [train, heldOut] = splitDataset(syntheticClassification({ examples: 640, features: 12, classes, noise: 0.9, seed: 21 }), 480);
   wide = fixtureMlp({ inputSize: 12, hidden: [64], classes, prefix: 'wide', seed: 31 });
   deep = fixtureMlp({ inputSize: 12, hidden: [32, 24, 16], classes, prefix: 'deep', seed: 32 });
-  await trainTeacher(wide);
-  await trainTeacher(deep);
+  await trainOnLabels(wide, train, { epochs: 8, seed: 2 });
+  await trainOnLabels(deep, train, { epochs: 8, seed: 2 });
 });
 
 afterAll(() => {

@@ -1,5 +1,13 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { expectNoLeaks, FakeStrategy, fakeStrategyFactory, fixtureMlp, syntheticClassification } from '@distillery/testing';
+import {
+  expectNoLeaks,
+  FakeStrategy,
+  fakeStrategyFactory,
+  fixtureMlp,
+  silentLogger,
+  syntheticClassification,
+  weightsOf,
+} from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ContainerModule } from 'inversify';
@@ -11,8 +19,6 @@ import type { ExperimentSpec } from './ExperimentSpec.js';
 import type { StrategyFactory as StrategyFactoryType } from './StrategyFactory.js';
 import { StrategyFactory } from './StrategyFactory.js';
 import { TensorDataset } from './TensorDataset.js';
-
-const quiet = { info() {}, warn() {} };
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -44,17 +50,13 @@ class RecordingStrategy implements DistillationStrategy {
   }
 }
 
-function weightsOf(model: tfl.LayersModel): number[][] {
-  return model.getWeights().map((weight) => Array.from(weight.dataSync()));
-}
-
 function spec(overrides: Partial<ExperimentSpec>): ExperimentSpec {
   return {
     student: { model: fixtureMlp({ inputSize: 6, hidden: [8], classes: 3, prefix: 's', seed: 3 }) },
     strategies: [{ key: 'task.ce' }],
     training: { epochs: 2, batchSize: 16, seed: 1 },
     backend: 'cpu',
-    logger: quiet,
+    logger: silentLogger,
     ...overrides,
   };
 }
@@ -240,14 +242,11 @@ describe('Distiller', () => {
         training: { epochs: 1, batchSize: 16, seed: 1, clipGradNorm: 1e-3, optimizer: { name: 'sgd', learningRate: 0.5 } },
       }),
     );
-    const before = weightsOf(model).flat();
+    const before = weightsOf(model).flatMap((weight) => Array.from(weight));
     const data = syntheticClassification({ examples: 16, features: 6, classes: 3 });
     await distiller.fit(data);
-    const moved = Math.hypot(
-      ...weightsOf(model)
-        .flat()
-        .map((value, i) => value - (before[i] as number)),
-    );
+    const after = weightsOf(model).flatMap((weight) => Array.from(weight));
+    const moved = Math.hypot(...after.map((value, i) => value - (before[i] as number)));
     expect(moved).toBeCloseTo(0.5 * 1e-3, 6);
     distiller.dispose();
     data.dispose();

@@ -3,7 +3,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixtureCnn } from './fixtureCnn.js';
 import { fixtureMlp } from './fixtureMlp.js';
+import { splitDataset } from './splitDataset.js';
 import { syntheticClassification } from './syntheticClassification.js';
+import { trainOnLabels } from './trainOnLabels.js';
+import { weightsOf } from './weightsOf.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -63,6 +66,40 @@ describe('syntheticClassification', () => {
   it('reshapes examples for conv nets', () => {
     const data = syntheticClassification({ examples: 4, features: 16, classes: 2, shape: [4, 4, 1] });
     expect(data.inputShape).toEqual([4, 4, 1]);
+    data.dispose();
+  });
+});
+
+describe('splitDataset', () => {
+  it('keeps the order: the first examples, then the rest', () => {
+    const [first, rest] = splitDataset(syntheticClassification({ examples: 10, features: 2, classes: 5 }), 7);
+    expect([first.size, rest.size]).toEqual([7, 3]);
+    const [batch] = rest.batches({ batchSize: 3, shuffle: false, seed: 0, epoch: 0 });
+    expect(batch?.labels.arraySync()).toEqual([2, 3, 4]); // labels cycle 0…4, examples 7, 8, 9
+    tf.dispose([batch?.inputs as tf.Tensor, batch?.labels as tf.Tensor]);
+    first.dispose();
+    rest.dispose();
+  });
+
+  it('refuses a split that leaves a part empty', () => {
+    const data = syntheticClassification({ examples: 4, features: 2, classes: 2 });
+    expect(() => splitDataset(data, 4)).toThrow('splitDataset: expected 0 < firstSize < 4, got 4');
+    data.dispose();
+  });
+});
+
+describe('trainOnLabels', () => {
+  it('trains the model in place until it fits an easy problem', async () => {
+    const data = syntheticClassification({ examples: 90, features: 4, classes: 3, noise: 0.3, seed: 5 });
+    const model = fixtureMlp({ inputSize: 4, hidden: [8], classes: 3, prefix: 'taught' });
+    const before = weightsOf(model);
+    await trainOnLabels(model, data, { epochs: 15 });
+    expect(weightsOf(model)).not.toEqual(before);
+    const [batch] = data.batches({ batchSize: 90, shuffle: false, seed: 0, epoch: 0 });
+    const predicted = tf.tidy(() => tf.argMax(model.predict(batch?.inputs as tf.Tensor) as tf.Tensor, 1).arraySync() as number[]);
+    const labels = batch?.labels.arraySync() as number[];
+    expect(predicted.filter((p, i) => p === labels[i]).length / 90).toBeGreaterThan(0.9);
+    tf.dispose([batch?.inputs as tf.Tensor, batch?.labels as tf.Tensor]);
     data.dispose();
   });
 });

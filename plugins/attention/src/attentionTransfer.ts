@@ -1,8 +1,9 @@
 import {
   type DistillationStrategy,
   DistilleryError,
+  findTeacherOutputs,
   parseOptions,
-  type StrategyCreationContext,
+  resolveTeacherName,
   type StrategyFactory,
   type SymbolicShape,
   type TapShapes,
@@ -49,7 +50,7 @@ export const attentionTransfer: StrategyFactory = {
     'attention transfer: match normalized spatial attention maps at layer pairs; options: teacher, pairs, p, beta, resize',
   create(options, context): DistillationStrategy {
     const { teacher: requested, pairs, p, beta, resize } = parseOptions(optionsSchema, options, context.path);
-    const teacher = resolveTeacher(requested, context);
+    const teacher = resolveTeacherName(requested, 'attention.at', context);
     const path = context.path;
     return {
       key: 'attention.at',
@@ -69,10 +70,10 @@ export const attentionTransfer: StrategyFactory = {
           if (problem !== undefined) throw new DistilleryError(`${path}.pairs[${i}]: ${problem}`, `${path}.pairs[${i}]`);
         });
       },
-      loss: ({ student, teachers }) =>
+      loss: (batch) =>
         tf.tidy(() => {
-          const outputs = teachers.find((candidate) => candidate.name === teacher);
-          if (outputs === undefined) throw new DistilleryError(`attention.at: no outputs for teacher '${teacher}' in this batch`);
+          const { student } = batch;
+          const outputs = findTeacherOutputs(batch, teacher, 'attention.at');
           const terms = pairs.map((pair) => {
             const studentFeature = tappedFeature(student.features, pair.student, 'student');
             const teacherFeature = tappedFeature(outputs.features, pair.teacher, `teacher '${teacher}'`);
@@ -84,21 +85,6 @@ export const attentionTransfer: StrategyFactory = {
     };
   },
 };
-
-function resolveTeacher(requested: string | undefined, context: StrategyCreationContext): string {
-  const field = `${context.path}.teacher`;
-  if (context.teacherNames.length === 0) {
-    throw new DistilleryError(`${field}: attention.at needs a teacher, but the experiment has none`, field);
-  }
-  if (requested === undefined) return context.teacherNames[0] as string;
-  if (!context.teacherNames.includes(requested)) {
-    throw new DistilleryError(
-      `${field}: unknown teacher '${requested}'; the teachers are: ${context.teacherNames.join(', ')}`,
-      field,
-    );
-  }
-  return requested;
-}
 
 /** [H, W] of an NHWC layer output, or `undefined` when the model leaves them open (fully convolutional). */
 function spatialSize(shape: SymbolicShape | undefined, field: string, what: string): [number, number] | undefined {

@@ -1,7 +1,9 @@
 import {
   type DistillationStrategy,
   DistilleryError,
+  findTeacherOutputs,
   parseOptions,
+  resolveTeacherName,
   type StrategyCreationContext,
   type StrategyFactory,
   type TapShapes,
@@ -44,9 +46,9 @@ export const featureHint: StrategyFactory = {
   description: 'FitNets hints: MSE between adapted student features and teacher features; options: teacher, pairs, resize',
   create(options, context: StrategyCreationContext): DistillationStrategy {
     const { pairs, resize, ...rest } = parseOptions(optionsSchema, options, context.path);
-    const teacher = resolveTeacher(rest.teacher, context);
-    const instance = ++instances;
     const key = 'feature.hint';
+    const teacher = resolveTeacherName(rest.teacher, key, context);
+    const instance = ++instances;
     let adapters: HintAdapter[] = [];
 
     const disposeAdapters = () => {
@@ -92,17 +94,15 @@ export const featureHint: StrategyFactory = {
         }
       },
       variables: () => adapters.flatMap((adapter) => adapter.variables()),
-      loss: ({ student, teachers }) => {
+      loss: (batch) => {
+        const { student } = batch;
         if (adapters.length !== pairs.length) throw new Error(`${key}: loss() called before build()`);
-        const teacherOutputs = teachers.find((outputs) => outputs.name === teacher);
-        if (teacherOutputs === undefined) {
-          throw new DistilleryError(`${context.path}.teacher: the kernel gave no outputs for teacher '${teacher}'`);
-        }
+        const teacherFeatures = findTeacherOutputs(batch, teacher, key).features;
         // The kernel's tidy would free the intermediates anyway; this one keeps a stand-alone call leak-free.
         return tf.tidy(() => {
           const losses = pairs.map((pair, index) => {
             const studentFeature = student.features[pair.student];
-            const teacherFeature = teacherOutputs.features[pair.teacher];
+            const teacherFeature = teacherFeatures[pair.teacher];
             if (studentFeature === undefined || teacherFeature === undefined) {
               throw new Error(`${key}: the kernel did not tap '${pair.student}' or '${pair.teacher}'`);
             }
@@ -117,19 +117,3 @@ export const featureHint: StrategyFactory = {
     };
   },
 };
-
-function resolveTeacher(requested: string | undefined, context: StrategyCreationContext): string {
-  const field = `${context.path}.teacher`;
-  const first = context.teacherNames[0];
-  if (first === undefined) {
-    throw new DistilleryError(`${field}: feature.hint needs a teacher, but the experiment has none`, field);
-  }
-  if (requested === undefined) return first;
-  if (!context.teacherNames.includes(requested)) {
-    throw new DistilleryError(
-      `${field}: unknown teacher '${requested}'; the teachers are: ${context.teacherNames.join(', ')}`,
-      field,
-    );
-  }
-  return requested;
-}

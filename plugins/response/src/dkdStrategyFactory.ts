@@ -1,9 +1,13 @@
-import { type DistillationStrategy, parseOptions, type StrategyFactory } from '@distillery/core';
+import {
+  type DistillationStrategy,
+  findTeacherOutputs,
+  parseOptions,
+  resolveTeacherName,
+  type StrategyFactory,
+} from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { dkdLoss } from './dkdLoss.js';
-import { resolveTeacherName } from './resolveTeacherName.js';
-import { teacherLogits } from './teacherLogits.js';
 
 const optionsSchema = z.strictObject({
   /** Default: the experiment's first teacher. */
@@ -34,7 +38,7 @@ export const dkdStrategyFactory: StrategyFactory = {
       loss: (batch) => {
         const warmup = warmupEpochs === 0 ? 1 : Math.min((batch.epoch + 1) / warmupEpochs, 1);
         return tf.tidy(() => {
-          const loss = dkdLoss(batch.student.logits, teacherLogits(batch, teacher, 'response.dkd'), batch.labels, {
+          const loss = dkdLoss(batch.student.logits, findTeacherOutputs(batch, teacher, 'response.dkd').logits, batch.labels, {
             alpha,
             beta,
             temperature,

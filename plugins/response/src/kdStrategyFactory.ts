@@ -1,8 +1,12 @@
-import { type DistillationStrategy, parseOptions, type StrategyFactory } from '@distillery/core';
+import {
+  type DistillationStrategy,
+  findTeacherOutputs,
+  parseOptions,
+  resolveTeacherName,
+  type StrategyFactory,
+} from '@distillery/core';
 import { z } from 'zod';
 import { kdLoss } from './kdLoss.js';
-import { resolveTeacherName } from './resolveTeacherName.js';
-import { teacherLogits } from './teacherLogits.js';
 import { temperatureAt } from './temperatureAt.js';
 import { trainingProgress } from './trainingProgress.js';
 
@@ -39,7 +43,7 @@ export const kdStrategyFactory: StrategyFactory = {
     return {
       key: 'response.kd',
       loss: (batch) =>
-        kdLoss(batch.student.logits, teacherLogits(batch, teacher, 'response.kd'), {
+        kdLoss(batch.student.logits, findTeacherOutputs(batch, teacher, 'response.kd').logits, {
           temperature: temperatureAt(temperature, trainingProgress(batch)),
         }),
     };

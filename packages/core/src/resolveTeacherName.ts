@@ -1,4 +1,5 @@
-import { DistilleryError, type StrategyCreationContext } from '@distillery/core';
+import { DistilleryError } from './DistilleryError.js';
+import type { StrategyCreationContext } from './StrategyCreationContext.js';
 
 /**
  * The teacher a single-teacher strategy distils from: the one named in its `teacher` option, or else the

@@ -35,6 +35,7 @@ export { learningRateAt } from './learningRateAt.js';
 export type { ModelOutputs } from './ModelOutputs.js';
 export { ModelView } from './ModelView.js';
 export { parseOptions } from './parseOptions.js';
+export { resizeBilinearHalfPixel } from './resizeBilinearHalfPixel.js';
 export { resolveTeacherName } from './resolveTeacherName.js';
 export type { StrategyCreationContext } from './StrategyCreationContext.js';
 export { StrategyFactory } from './StrategyFactory.js';

@@ -5,4 +5,3 @@ export { attentionTransferLoss } from './attentionTransferLoss.js';
 export { describeResizeProblem } from './describeResizeProblem.js';
 export { matchSpatialSize } from './matchSpatialSize.js';
 export type { ResizeMethod } from './ResizeMethod.js';
-export { resizeBilinearHalfPixel } from './resizeBilinearHalfPixel.js';

@@ -1,8 +1,7 @@
-import { DistilleryError } from '@distillery/core';
+import { DistilleryError, resizeBilinearHalfPixel } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeResizeProblem } from './describeResizeProblem.js';
 import type { ResizeMethod } from './ResizeMethod.js';
-import { resizeBilinearHalfPixel } from './resizeBilinearHalfPixel.js';
 
 /**
  * Brings a student and a teacher feature map to one spatial size by reducing the larger one to the

@@ -117,19 +117,40 @@ describe('HintAdapter', () => {
     expect(await expectNoLeaks(() => shapeOf(() => conv.apply(tf.ones([2, 8, 8, 4]))))).toEqual([2, 4, 4, 6]);
   });
 
-  it('matches tf.image.resizeBilinear (alignCorners false) of the 1×1 convolution', async () => {
+  it('resizes with half-pixel centres, as PyTorch F.interpolate(align_corners=False) does', async () => {
     const conv = adapter({ studentShape: [null, 4, 4, 1], teacherShape: [null, 2, 2, 1] });
     conv.kernel.assign(tf.tensor4d([2], [1, 1, 1, 1]));
     conv.bias.assign(tf.tensor1d([1]));
-    // Halving with alignCorners false samples source pixels (0, 0), (0, 2), (2, 0), (2, 2) exactly:
-    // x = row · 4 + column there, so 2x + 1 gives 1, 5, 17, 21.
+    // Halving with half-pixel centres samples source position 2i + ½ in each axis: the mean of each 2×2 block.
+    // x = row · 4 + column: block means 2.5, 4.5, 10.5, 12.5, so 2x + 1 gives 6, 10, 22, 26.
     const output = await expectNoLeaks(async () => {
       const result = tf.tidy(() => conv.apply(tf.reshape(tf.range(0, 16), [1, 4, 4, 1])));
       const values = Array.from(await result.data());
       result.dispose();
       return values;
     });
-    expect(output).toEqual([1, 5, 17, 21]);
+    expect(output).toEqual([6, 10, 22, 26]);
+  });
+
+  it('trains through the resize on maps that are not square (where tfjs 4.22’s own resize gradient fails)', async () => {
+    const conv = adapter({ studentShape: [null, 6, 4, 2], teacherShape: [null, 3, 2, 3] });
+    const input = tf.randomNormal([2, 6, 4, 2], 0, 1, 'float32', 3);
+    const target = tf.randomNormal([2, 3, 2, 3], 0, 1, 'float32', 4);
+    const gradientNorms = await expectNoLeaks(() =>
+      tf.tidy(() => {
+        const { grads } = tf.variableGrads(
+          () => tf.mean(tf.square(tf.sub(conv.apply(input), target))) as tf.Scalar,
+          conv.variables(),
+        );
+        return Object.values(grads).map((gradient) => tf.norm(gradient).dataSync()[0] as number);
+      }),
+    );
+    expect(gradientNorms).toHaveLength(2);
+    for (const norm of gradientNorms) {
+      expect(Number.isFinite(norm)).toBe(true);
+      expect(norm).toBeGreaterThan(0);
+    }
+    tf.dispose([input, target]);
   });
 
   it("refuses maps of different H×W at construction when resize is 'refuse', naming both layers and shapes", () => {

@@ -1,4 +1,4 @@
-import { DistilleryError, type SymbolicShape } from '@distillery/core';
+import { DistilleryError, resizeBilinearHalfPixel, type SymbolicShape } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface HintAdapterOptions {
@@ -98,7 +98,7 @@ export class HintAdapter {
           `${this.labels.where}: ${this.labels.student} is ${mapped.shape[1]}×${mapped.shape[2]} but ${this.labels.teacher} is ${height}×${width} and resize is 'refuse'`,
         );
       }
-      return tf.image.resizeBilinear(mapped, [height, width], false);
+      return resizeBilinearHalfPixel(mapped, [height, width]);
     });
   }
 

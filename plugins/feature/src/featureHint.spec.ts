@@ -266,7 +266,7 @@ describe('feature.hint', () => {
     );
     const expected = tf.tidy(() => {
       const adapted = tf.add(tf.conv2d(studentFeature as tf.Tensor4D, kernel as tf.Tensor4D, 1, 'valid'), bias as tf.Tensor);
-      return hintLoss(tf.image.resizeBilinear(adapted as tf.Tensor4D, [4, 4], false), teacherFeature);
+      return hintLoss(tf.image.resizeBilinear(adapted as tf.Tensor4D, [4, 4], false, true), teacherFeature);
     });
     expect(value).toBeCloseTo((await expected.data())[0] as number, 5);
     tf.dispose([expected, studentFeature, teacherFeature]);

@@ -1,5 +1,5 @@
-import { DistilleryError } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { DistilleryError } from './DistilleryError.js';
 
 /**
  * `tf.image.resizeBilinear(images, size, false, true)` — bilinear interpolation with half-pixel centres,

@@ -3,6 +3,7 @@ export { fileSystemHandler } from './fileSystemHandler.js';
 export { loadBackends } from './loadBackends.js';
 export { loadModel } from './loadModel.js';
 export { loadPlugin } from './loadPlugin.js';
+export { loadStrategyWeights } from './loadStrategyWeights.js';
 export { modelFilePaths } from './modelFilePaths.js';
 export { registerFileHandlers } from './registerFileHandlers.js';
 export { saveModel } from './saveModel.js';

@@ -5,7 +5,8 @@ import { writeFileAtomic } from './writeFileAtomic.js';
 
 /**
  * Saves the variables the experiment's strategies own (adapters, regressors) beside the student, as
- * strategy-weights.json (tfjs weight specs) and strategy-weights.bin. Nothing is written when there are none.
+ * strategy-weights.json (tfjs weight specs) and strategy-weights.bin; {@link loadStrategyWeights} restores
+ * them. Nothing is written when there are none. Returns how many variables were saved.
  */
 export async function saveStrategyWeights(distiller: Distiller, directory: string): Promise<number> {
   const variables = distiller.strategyVariables();

@@ -1,7 +1,8 @@
-import type { Scalar, Variable } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs-core';
 import type { DistillationContext } from './DistillationContext.js';
 import type { FeatureTaps } from './FeatureTaps.js';
 import type { TapShapes } from './TapShapes.js';
+import type { TeacherOutputs } from './TeacherOutputs.js';
 
 /** DI token for a strategy instance, as made by a {@link StrategyFactory}. */
 export const DistillationStrategy = Symbol.for('@distillery/core/DistillationStrategy');
@@ -27,6 +28,12 @@ export interface DistillationStrategy {
    * probe batch (gradients computed, no update) to find which backend has every kernel it needs.
    */
   loss(context: DistillationContext): Scalar;
+  /**
+   * For strategies that learn from several teachers: the ensemble's class probabilities [B, C] as this
+   * strategy combines the teachers (labels may be used, as CA-MKD's confidence weights do). The kernel's
+   * teacher diagnostics report the accuracy of this ensemble under the strategy's name.
+   */
+  combineTeachers?(teachers: readonly TeacherOutputs[], labels: Tensor1D): Tensor2D;
   /** Frees the variables the strategy owns. */
   dispose?(): void;
 }

@@ -325,6 +325,87 @@ describe('Distiller', () => {
   });
 });
 
+describe('Distiller.diagnoseTeachers', () => {
+  it('measures each teacher, how often they agree, and the mean-probs ensemble', async () => {
+    const a = fixtureMlp({ inputSize: 6, hidden: [8], classes: 3, prefix: 'a', seed: 9 });
+    const twin = fixtureMlp({ inputSize: 6, hidden: [8], classes: 3, prefix: 'twin', seed: 9 });
+    const other = fixtureMlp({ inputSize: 6, hidden: [8], classes: 3, prefix: 'other', seed: 10 });
+    const distiller = createDistiller(
+      spec({
+        teachers: [
+          { name: 'a', model: a },
+          { name: 'twin', model: twin },
+          { name: 'other', model: other },
+        ],
+      }),
+    );
+    const data = syntheticClassification({ examples: 30, features: 6, classes: 3, seed: 8 });
+    const diagnostics = await distiller.diagnoseTeachers(data);
+
+    const [batch] = data.batches({ batchSize: 30, shuffle: false, seed: 0, epoch: 0 });
+    const labels = batch?.labels.arraySync() as number[];
+    const probabilities = [a, twin, other].map(
+      (model) => (model.predict(batch?.inputs as tf.Tensor) as tf.Tensor).arraySync() as number[][],
+    );
+    const argMax = (row: number[]) => row.indexOf(Math.max(...row));
+    const predictions = probabilities.map((rows) =>
+      rows.map((row) => tf.tidy(() => argMax(tf.softmax(tf.tensor1d(row)).arraySync() as number[]))),
+    );
+    const accuracyOf = (predicted: number[]) => predicted.filter((p, i) => p === labels[i]).length / 30;
+    const meanProbs = labels.map((_, i) => {
+      const mean = [0, 1, 2].map((c) =>
+        probabilities.reduce(
+          (sum, rows) => sum + (tf.tidy(() => tf.softmax(tf.tensor1d(rows[i] as number[])).arraySync() as number[])[c] as number),
+          0,
+        ),
+      );
+      return argMax(mean);
+    });
+
+    expect(diagnostics.examples).toBe(30);
+    expect(diagnostics.teachers.a?.accuracy).toBeCloseTo(accuracyOf(predictions[0] as number[]), 10);
+    expect(diagnostics.teachers.other?.accuracy).toBeCloseTo(accuracyOf(predictions[2] as number[]), 10);
+    expect(diagnostics.agreement.a?.twin).toBe(1);
+    expect(diagnostics.agreement.a?.a).toBe(1);
+    const disagreeing = (predictions[0] as number[]).filter((p, i) => p === (predictions[2] as number[])[i]).length / 30;
+    expect(diagnostics.agreement.a?.other).toBeCloseTo(disagreeing, 10);
+    expect(diagnostics.agreement.other?.a).toBeCloseTo(disagreeing, 10);
+    expect(diagnostics.ensembles['mean-probs']).toBeCloseTo(accuracyOf(meanProbs), 10);
+    expect(diagnostics.teachers.a?.expectedCalibrationError).toBeGreaterThanOrEqual(0);
+    expect(diagnostics.teachers.a?.expectedCalibrationError).toBe(diagnostics.teachers.twin?.expectedCalibrationError);
+    tf.dispose([batch?.inputs as tf.Tensor, batch?.labels as tf.Tensor]);
+    distiller.dispose();
+    data.dispose();
+  });
+
+  it('reports the ensemble of each strategy that combines teachers, and runs before training', async () => {
+    // A strategy whose ensemble is "always class 2": its accuracy is the share of label 2, a third.
+    const alwaysTwo: DistillationStrategy = {
+      key: 'test.combining',
+      combineTeachers: (teachers) =>
+        tf.oneHot(tf.fill([teachers[0]?.logits.shape[0] as number], 2, 'int32') as tf.Tensor1D, 3) as tf.Tensor2D,
+      loss: ({ student }) => tf.mean(tf.square(student.logits)) as tf.Scalar,
+    };
+    const distiller = createDistiller(
+      spec({
+        teachers: [{ name: 't', model: fixtureMlp({ inputSize: 6, hidden: [4], classes: 3, prefix: 't' }) }],
+        strategies: [{ key: 'test.combining', name: 'mine' }],
+        plugins: [pluginOf(factoryFor(alwaysTwo))],
+      }),
+    );
+    const order: string[] = [];
+    distiller.on('teachersDiagnosed', (diagnostics) => order.push(`diagnosed ${diagnostics.ensembles.mine}`));
+    distiller.on('trainBegin', () => order.push('trainBegin'));
+    const data = syntheticClassification({ examples: 30, features: 6, classes: 3 });
+    await distiller.fit(data);
+    expect(order).toEqual([`diagnosed ${10 / 30}`, 'trainBegin']);
+    expect(distiller.diagnostics?.ensembles.mine).toBeCloseTo(1 / 3, 12);
+    await expectNoLeaks(() => distiller.diagnoseTeachers(data).then(() => undefined));
+    distiller.dispose();
+    data.dispose();
+  });
+});
+
 describe('Distiller refuses', () => {
   it('a strategy whose loss is not a scalar, naming it', async () => {
     const vector: DistillationStrategy = { key: 'test.vector', loss: ({ student }) => tf.mean(student.logits, 0) as never };

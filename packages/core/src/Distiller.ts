@@ -3,6 +3,7 @@ import { EventEmitter } from 'eventemitter3';
 import { inject, injectable, multiInject, optional } from 'inversify';
 import { BackendPreference } from './BackendPreference.js';
 import type { Batch } from './Batch.js';
+import { CalibrationBins } from './CalibrationBins.js';
 import type { Callback } from './Callback.js';
 import { clipByGlobalNorm } from './clipByGlobalNorm.js';
 import { createOptimizer } from './createOptimizer.js';
@@ -22,6 +23,7 @@ import { Student } from './Student.js';
 import { selectBackend } from './selectBackend.js';
 import { setLearningRate } from './setLearningRate.js';
 import { Teacher } from './Teacher.js';
+import type { TeacherDiagnostics } from './TeacherDiagnostics.js';
 import { TrainingOptions } from './TrainingOptions.js';
 
 interface Term {
@@ -36,6 +38,11 @@ export interface FitOptions {
   /** Evaluated after every epoch; its metrics go into the epoch's record. */
   readonly validation?: Dataset;
   readonly callbacks?: readonly Callback[];
+  /**
+   * Measure the teachers on the validation set (else the training set) before training: the
+   * `teachersDiagnosed` event and `distiller.diagnostics`. Default: true when there are teachers.
+   */
+  readonly diagnoseTeachers?: boolean;
 }
 
 /**
@@ -55,6 +62,8 @@ export class Distiller extends EventEmitter<DistillerEvents> {
   private readonly trainable: tf.Variable[];
   private readonly teacherPredictions = new WeakMap<Dataset, Int32Array[]>();
   private backend: string | undefined;
+  /** Set by `fit` (or `diagnoseTeachers`) before training when the experiment has teachers. */
+  diagnostics: TeacherDiagnostics | undefined;
   private globalStep = 0;
   private stopRequested = false;
 
@@ -180,6 +189,10 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     const stepsPerEpoch = Math.ceil(train.size / batchSize);
     const backend = await this.useBackend(train);
     this.stopRequested = false;
+    if (this.teachers.length > 0 && fitOptions.diagnoseTeachers !== false) {
+      this.diagnostics = await this.diagnoseTeachers(fitOptions.validation ?? train);
+      this.emit('teachersDiagnosed', this.diagnostics);
+    }
     const history: EpochMetrics[] = [];
     const begin = { epochs, stepsPerEpoch, backend, terms: this.termNames };
     this.emit('trainBegin', begin);
@@ -288,6 +301,69 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       loss: lossSum / n,
       accuracy: correct / n,
       agreement: Object.fromEntries(this.teachers.map((teacher, k) => [teacher.name, (agreeing[k] as number) / n])),
+    };
+  }
+
+  /**
+   * Each teacher's accuracy and calibration, how often teachers agree, and the accuracy of their
+   * ensembles (mean of probabilities, and each strategy's own combination), on `data`.
+   */
+  async diagnoseTeachers(data: Dataset): Promise<TeacherDiagnostics> {
+    const names = this.teachers.map((teacher) => teacher.name);
+    const combining = this.terms.filter(({ strategy }) => strategy.combineTeachers !== undefined);
+    const ensembleNames = ['mean-probs', ...combining.map(({ name }) => name)];
+    const correct = new Float64Array(names.length);
+    const calibration = names.map(() => new CalibrationBins());
+    const agreeing = names.map(() => new Float64Array(names.length));
+    const ensembleCorrect = new Float64Array(ensembleNames.length);
+    let examples = 0;
+    for (const batch of data.batches({ batchSize: this.options.batchSize, shuffle: false, seed: 0, epoch: 0 })) {
+      const tensors = tf.tidy(() => {
+        const outputs = this.teacherOutputs(batch);
+        const probabilities = outputs.map(({ logits }) => tf.softmax(logits));
+        const ensembles = [
+          tf.div(tf.addN(probabilities), probabilities.length) as tf.Tensor2D,
+          ...combining.map(({ strategy }) => strategy.combineTeachers?.(outputs, batch.labels) as tf.Tensor2D),
+        ];
+        return [
+          ...probabilities.map((p) => tf.max(p, 1)),
+          ...probabilities.map((p) => tf.argMax(p, 1)),
+          ...ensembles.map((p) => tf.argMax(p, 1)),
+        ];
+      });
+      const [labels, ...values] = await Promise.all([batch.labels.data(), ...tensors.map((tensor) => tensor.data())]);
+      tf.dispose([...tensors, batch.inputs, batch.labels]);
+      const confidences = values.slice(0, names.length);
+      const predictions = values.slice(names.length, 2 * names.length);
+      const ensemblePredictions = values.slice(2 * names.length);
+      for (let i = 0; i < labels.length; i++) {
+        predictions.forEach((predicted, a) => {
+          const right = predicted[i] === labels[i];
+          if (right) correct[a] = (correct[a] as number) + 1;
+          calibration[a]?.add(confidences[a]?.[i] as number, right);
+          predictions.forEach((other, b) => {
+            if (other[i] === predicted[i]) (agreeing[a] as Float64Array)[b] = ((agreeing[a] as Float64Array)[b] as number) + 1;
+          });
+        });
+        ensemblePredictions.forEach((predicted, e) => {
+          if (predicted[i] === labels[i]) ensembleCorrect[e] = (ensembleCorrect[e] as number) + 1;
+        });
+      }
+      examples += labels.length;
+    }
+    const n = Math.max(1, examples);
+    return {
+      examples,
+      teachers: Object.fromEntries(
+        names.map((name, a) => [
+          name,
+          { accuracy: (correct[a] as number) / n, expectedCalibrationError: calibration[a]?.expectedCalibrationError() ?? 0 },
+        ]),
+      ),
+      agreement: Object.fromEntries(
+        names.map((name, a) => [name, Object.fromEntries(names.map((other, b) => [other, (agreeing[a]?.[b] as number) / n]))]),
+      ),
+      ensembles: Object.fromEntries(ensembleNames.map((name, e) => [name, (ensembleCorrect[e] as number) / n])),
     };
   }
 

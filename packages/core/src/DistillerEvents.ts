@@ -1,4 +1,5 @@
 import type { EpochMetrics } from './EpochMetrics.js';
+import type { TeacherDiagnostics } from './TeacherDiagnostics.js';
 
 export interface TrainBeginEvent {
   readonly epochs: number;
@@ -36,6 +37,8 @@ export interface TrainEndEvent {
 
 /** The typed events a Distiller emits, in eventemitter3's map form. */
 export interface DistillerEvents {
+  /** Before training, when the experiment has teachers. */
+  teachersDiagnosed: [TeacherDiagnostics];
   trainBegin: [TrainBeginEvent];
   epochBegin: [EpochBeginEvent];
   batchEnd: [BatchEndEvent];

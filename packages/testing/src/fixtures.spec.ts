@@ -33,6 +33,17 @@ describe('fixtureMlp', () => {
   });
 });
 
+describe('fixtureMlp on image-shaped inputs', () => {
+  it('flattens first, so it shares a dataset with conv nets', () => {
+    const model = fixtureMlp({ inputSize: 16, inputShape: [4, 4, 1], hidden: [5], classes: 2, prefix: 'f' });
+    expect(model.layers.map((layer) => [layer.name, layer.outputShape])).toEqual([
+      ['f_flatten', [null, 16]],
+      ['f_hidden1', [null, 5]],
+      ['f_logits', [null, 2]],
+    ]);
+  });
+});
+
 describe('fixtureCnn', () => {
   it('pools between conv blocks and ends in logits', () => {
     const model = fixtureCnn({ inputShape: [8, 8, 1], channels: [4, 8], classes: 3, prefix: 'c' });

@@ -1,0 +1,141 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { Callback } from './Callback.js';
+import { createDistiller } from './createDistiller.js';
+import type { Dataset } from './Dataset.js';
+import type { Distiller } from './Distiller.js';
+import { DistilleryError } from './DistilleryError.js';
+import { modelFingerprint } from './modelFingerprint.js';
+import type { StagedExperimentSpec } from './StagedExperimentSpec.js';
+import type { StageResult } from './StageResult.js';
+import { sha256Hex } from './sha256Hex.js';
+
+export interface StageData {
+  readonly train: Dataset;
+  readonly validation?: Dataset;
+  /** Identifies the data in stage fingerprints (a dataset name and version); reuse requires it to match. */
+  readonly id?: string;
+}
+
+export interface RunStagesOptions {
+  readonly callbacks?: readonly Callback[];
+  /** Called with each stage's Distiller before it trains, e.g. to attach event listeners. */
+  readonly onStageBegin?: (stage: string, distiller: Distiller) => void;
+  readonly onStageEnd?: (result: StageResult) => void | Promise<void>;
+}
+
+/**
+ * Runs a staged experiment: each stage is an experiment of its own (its own container, optimizer and
+ * strategies) whose teachers, or student, may be what earlier stages trained. With a store, a stage
+ * whose fingerprint (stage config, the models it starts from, its teachers, the data id) matches a
+ * saved one is loaded instead of trained.
+ */
+export async function runStages(
+  spec: StagedExperimentSpec,
+  data: StageData,
+  options: RunStagesOptions = {},
+): Promise<StageResult[]> {
+  validateStageReferences(spec);
+  const results = new Map<string, StageResult>();
+  const completed: StageResult[] = [];
+  for (const [index, stage] of spec.stages.entries()) {
+    const path = `stages[${index}]`;
+    const teachers = (stage.teachers ?? []).map((teacher) =>
+      'stage' in teacher
+        ? { name: teacher.name, model: (results.get(teacher.stage) as StageResult).model }
+        : { name: teacher.name, model: teacher.model },
+    );
+    const continued = 'stage' in stage.student ? (results.get(stage.student.stage) as StageResult) : undefined;
+    const studentModel: tfl.LayersModel =
+      continued?.model ??
+      ('model' in stage.student
+        ? typeof stage.student.model === 'function'
+          ? stage.student.model()
+          : stage.student.model
+        : undefined) ??
+      (() => {
+        throw new DistilleryError(`${path}.student: expected a model, a function that builds one, or { stage }`);
+      })();
+
+    const fingerprint = await sha256Hex(
+      JSON.stringify({
+        name: stage.name,
+        strategies: stage.strategies,
+        training: stage.training ?? {},
+        data: data.id ?? null,
+        student: continued?.fingerprint ?? (await modelFingerprint(studentModel)),
+        teachers: await Promise.all(
+          (stage.teachers ?? []).map(async (teacher, k) =>
+            'stage' in teacher
+              ? (results.get(teacher.stage) as StageResult).fingerprint
+              : modelFingerprint((teachers[k] as { model: tfl.LayersModel }).model),
+          ),
+        ),
+      }),
+    );
+
+    const stored = await spec.store?.load(stage.name, fingerprint);
+    let result: StageResult;
+    if (stored !== undefined) {
+      if (stored.model !== studentModel && continued === undefined) studentModel.dispose();
+      result = { ...stored.result, model: stored.model, reused: true };
+    } else {
+      // A model an earlier stage used as a teacher was frozen there; as a student it trains again.
+      studentModel.trainable = true;
+      const distiller = createDistiller({
+        teachers,
+        student: { name: stage.student.name ?? 'student', model: studentModel },
+        strategies: stage.strategies,
+        ...(stage.training === undefined ? {} : { training: stage.training }),
+        ...(spec.plugins === undefined ? {} : { plugins: spec.plugins }),
+        ...(spec.backend === undefined ? {} : { backend: spec.backend }),
+        ...(spec.logger === undefined ? {} : { logger: spec.logger }),
+      });
+      options.onStageBegin?.(stage.name, distiller);
+      const history = await distiller.fit(data.train, {
+        ...(data.validation === undefined ? {} : { validation: data.validation }),
+        ...(options.callbacks === undefined ? {} : { callbacks: options.callbacks }),
+      });
+      const evaluation = data.validation === undefined ? undefined : await distiller.evaluate(data.validation);
+      result = {
+        name: stage.name,
+        model: studentModel,
+        history,
+        fingerprint,
+        reused: false,
+        ...(evaluation === undefined ? {} : { evaluation }),
+        ...(distiller.diagnostics === undefined ? {} : { diagnostics: distiller.diagnostics }),
+      };
+      distiller.dispose();
+      await spec.store?.save(result);
+    }
+    results.set(stage.name, result);
+    completed.push(result);
+    await options.onStageEnd?.(result);
+  }
+  return completed;
+}
+
+/** Every `{ stage }` reference must name an earlier stage; names must be unique. */
+function validateStageReferences(spec: StagedExperimentSpec): void {
+  if (spec.stages.length === 0) throw new DistilleryError('stages: expected at least one stage', 'stages');
+  const earlier: string[] = [];
+  spec.stages.forEach((stage, index) => {
+    const path = `stages[${index}]`;
+    if (earlier.includes(stage.name)) {
+      throw new DistilleryError(`${path}.name: stage name '${stage.name}' is used twice`, `${path}.name`);
+    }
+    const check = (reference: string, field: string) => {
+      if (!earlier.includes(reference)) {
+        throw new DistilleryError(
+          `${field}: no earlier stage named '${reference}'; earlier stages: ${earlier.join(', ') || 'none'}`,
+          field,
+        );
+      }
+    };
+    (stage.teachers ?? []).forEach((teacher, k) => {
+      if ('stage' in teacher) check(teacher.stage, `${path}.teachers[${k}].stage`);
+    });
+    if ('stage' in stage.student) check(stage.student.stage, `${path}.student.stage`);
+    earlier.push(stage.name);
+  });
+}

@@ -1,4 +1,5 @@
 export { expectedWeightBytes } from './expectedWeightBytes.js';
+export { FileStageStore } from './FileStageStore.js';
 export { fileSystemHandler } from './fileSystemHandler.js';
 export { loadBackends } from './loadBackends.js';
 export { loadModel } from './loadModel.js';

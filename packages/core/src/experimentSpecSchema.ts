@@ -1,5 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
+import { backendPreferenceSchema } from './backendPreferenceSchema.js';
+import { strategySpecSchema } from './strategySpecSchema.js';
 import { trainingOptionsSchema } from './trainingOptionsSchema.js';
 
 const layersModel = z.custom<tfl.LayersModel>((value) => value instanceof tfl.LayersModel, {
@@ -50,28 +52,9 @@ export const experimentSpecSchema = z.strictObject({
       });
     }),
   student: z.strictObject({ name: name.default('student'), model: layersModel }),
-  strategies: z
-    .array(
-      z
-        .strictObject({
-          key: z.string().min(1, { error: 'expected a strategy key such as task.ce' }),
-          weight: z
-            .number({ error: 'expected a finite number ≥ 0' })
-            .min(0, { error: 'expected a finite number ≥ 0' })
-            .default(1),
-          options: z.unknown().optional(),
-          name: name.optional(),
-          from: z.number().int().min(0).optional(),
-          until: z.number().int().min(1).optional(),
-        })
-        .refine((spec) => spec.until === undefined || spec.until > (spec.from ?? 0), {
-          error: 'expected until > from (epochs, zero-based, until exclusive)',
-          path: ['until'],
-        }),
-    )
-    .min(1, { error: 'expected at least one strategy, e.g. { key: "task.ce" }' }),
+  strategies: z.array(strategySpecSchema).min(1, { error: 'expected at least one strategy, e.g. { key: "task.ce" }' }),
   training: trainingOptionsSchema.default(trainingOptionsSchema.parse({})),
-  backend: z.enum(['auto', 'tensorflow', 'native', 'webgpu', 'webgl', 'wasm', 'cpu']).default('auto'),
+  backend: backendPreferenceSchema.default('auto'),
   plugins: z.array(containerModule).default([]),
   logger: logger.optional(),
 });

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 
 export { BackendPreference } from './BackendPreference.js';
 export type { Batch } from './Batch.js';
+export { backendPreferenceSchema } from './backendPreferenceSchema.js';
 export { backendSpeedOrder } from './backendSpeedOrder.js';
 export { CalibrationBins } from './CalibrationBins.js';
 export type { Callback } from './Callback.js';
@@ -53,6 +54,7 @@ export { selectBackend } from './selectBackend.js';
 export { setLearningRate } from './setLearningRate.js';
 export { sha256Hex } from './sha256Hex.js';
 export { shuffledIndices } from './shuffledIndices.js';
+export { strategySpecSchema } from './strategySpecSchema.js';
 export type { SymbolicShape, TapShapes } from './TapShapes.js';
 export { Teacher } from './Teacher.js';
 export type { TeacherDiagnostics } from './TeacherDiagnostics.js';

@@ -1,0 +1,13 @@
+export { type BuildModelOptions, buildModel } from './buildModel.js';
+export { dataSchema } from './dataSchema.js';
+export {
+  type DataConfig,
+  type ExperimentConfig,
+  type ExperimentConfigInput,
+  experimentConfigSchema,
+  type ModelConfig,
+} from './experimentConfigSchema.js';
+export { experimentJsonSchema } from './experimentJsonSchema.js';
+export { modelSchema } from './modelSchema.js';
+export { parseConfig } from './parseConfig.js';
+export { stageTrainingSchema } from './stageTrainingSchema.js';

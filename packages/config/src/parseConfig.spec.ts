@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from './parseConfig.js';
+
+const minimal = `
+data: { source: synthetic }
+student: { model: { type: mlp, hidden: [8] } }
+strategies: [{ key: task.ce }]
+`;
+
+describe('parseConfig', () => {
+  it('fills every default of a minimal config', () => {
+    const config = parseConfig(minimal, 'minimal.yaml');
+    expect(config.data).toEqual({
+      source: 'synthetic',
+      examples: 1200,
+      features: 16,
+      classes: 4,
+      noise: 1,
+      seed: 0,
+      validation: 200,
+      test: 200,
+    });
+    expect(config.student).toEqual({ name: 'student', model: { type: 'mlp', hidden: [8], dropout: 0, inputDropout: 0 } });
+    expect(config.strategies).toEqual([{ key: 'task.ce', weight: 1 }]);
+    expect(config.seeds).toEqual([1]);
+    expect(config.baseline).toBe(true);
+    expect(config.training.optimizer.name).toBe('adam');
+    expect(config.teachers).toEqual([]);
+  });
+
+  it('reads JSON too', () => {
+    const config = parseConfig(
+      JSON.stringify({
+        data: { source: 'mnist', validation: 100 },
+        student: { model: { type: 'cnn' } },
+        strategies: [{ key: 'task.ce' }],
+      }),
+      'c.json',
+    );
+    expect(config.data).toEqual({ source: 'mnist', validation: 100 });
+    expect(config.student.model).toEqual({ type: 'cnn', channels: [32, 64], batchNorm: false, dense: 128, dropout: 0 });
+  });
+
+  it('refuses YAML tags, so a config stays plain data', () => {
+    expect(() => parseConfig(`data: !!js/function "function () {}"\n`, 'evil.yaml')).toThrow(
+      /^evil\.yaml: not valid YAML or JSON/,
+    );
+  });
+
+  it('refuses duplicate keys and non-mappings', () => {
+    expect(() => parseConfig('seeds: [1]\nseeds: [2]\n', 'dup.yaml')).toThrow(
+      /^dup\.yaml: not valid YAML or JSON \(line 2, column 1\)/,
+    );
+    expect(() => parseConfig('- 1\n- 2\n', 'list.yaml')).toThrow(
+      'list.yaml: expected a mapping of settings (data, student, strategies, …)',
+    );
+  });
+
+  it('requires training options for zoo teachers and forbids them for teachers from files', () => {
+    const zooTeacher = `${minimal}teachers: [{ name: big, model: { type: mlp } }]\n`;
+    expect(() => parseConfig(zooTeacher, 'c.yaml')).toThrow(
+      'c.yaml: teachers[0].training: a mlp teacher from the zoo is trained on the labels first: give its training options (e.g. { epochs: 5 })',
+    );
+    const fileTeacher = `${minimal}teachers: [{ name: big, model: { type: file, path: models/big }, training: { epochs: 1 } }]\n`;
+    expect(() => parseConfig(fileTeacher, 'c.yaml')).toThrow(
+      'c.yaml: teachers[0].training: a teacher loaded from a file is used as it is; remove training',
+    );
+  });
+});

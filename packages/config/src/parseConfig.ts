@@ -1,0 +1,29 @@
+import { DistilleryError, describeZodIssue } from '@distillery/core';
+import { parseDocument } from 'yaml';
+import { type ExperimentConfig, experimentConfigSchema } from './experimentConfigSchema.js';
+
+/**
+ * Parses and validates a config file's text. YAML is read with the core schema only (plain data: no
+ * tags, so nothing in a config can construct objects or run code); JSON is YAML too. Any problem is
+ * one DistilleryError line: `<source>: <field path>: <what was expected>`.
+ */
+export function parseConfig(text: string, source = 'config'): ExperimentConfig {
+  const document = parseDocument(text, { schema: 'core', uniqueKeys: true, prettyErrors: true });
+  const problem = document.errors[0] ?? document.warnings[0];
+  if (problem !== undefined) {
+    const line = problem.linePos?.[0];
+    const where = line === undefined ? '' : ` (line ${line.line}, column ${line.col})`;
+    const message = (problem.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    throw new DistilleryError(`${source}: not valid YAML or JSON${where}: ${message}`);
+  }
+  const value: unknown = document.toJS();
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new DistilleryError(`${source}: expected a mapping of settings (data, student, strategies, …)`);
+  }
+  const parsed = experimentConfigSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  if (issue === undefined) throw new DistilleryError(`${source}: invalid config`);
+  const { field, message } = describeZodIssue(issue, '');
+  throw new DistilleryError(`${source}: ${field}: ${message}`, field);
+}

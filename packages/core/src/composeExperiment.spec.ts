@@ -1,12 +1,15 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { fixtureMlp } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
+import { ContainerModule } from 'inversify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { composeExperiment } from './composeExperiment.js';
 import { createDistiller } from './createDistiller.js';
 import { DistilleryError } from './DistilleryError.js';
 import type { ExperimentSpec } from './ExperimentSpec.js';
 import type { Logger } from './Logger.js';
+import { StrategyFactory } from './StrategyFactory.js';
+import { StrategyRegistry } from './StrategyRegistry.js';
 import { Teacher } from './Teacher.js';
 
 beforeAll(async () => {
@@ -157,5 +160,19 @@ describe('composeExperiment', () => {
     expect(model.trainable).toBe(false);
     expect(logger.warnings).toEqual([]);
     model.dispose();
+  });
+});
+
+describe('composeExperiment with a plugin listed twice', () => {
+  it('loads it once, so its strategy keys do not clash', () => {
+    const plugin = new ContainerModule(({ bind }) => {
+      bind(StrategyFactory).toConstantValue({
+        key: 'test.once',
+        description: 'bound once',
+        create: () => ({ key: 'test.once', loss: () => tf.scalar(0) }),
+      });
+    });
+    const container = composeExperiment({ ...validSpec(), plugins: [plugin, plugin] });
+    expect(container.get(StrategyRegistry).keys()).toEqual(['task.ce', 'test.once']);
   });
 });

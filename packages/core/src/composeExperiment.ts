@@ -31,7 +31,8 @@ export function composeExperiment(spec: ExperimentSpec): Container {
   }
 
   const container = new Container({ defaultScope: 'Singleton' });
-  container.load(coreModule, ...(experiment.plugins as unknown as ContainerModule[]));
+  // The same module listed twice (directly and through a plugin that re-exports it) binds once.
+  container.load(coreModule, ...new Set(experiment.plugins as unknown as ContainerModule[]));
   container.bind(Logger).toConstantValue(logger);
   container.bind(TrainingOptions).toConstantValue(experiment.training);
   container.bind(BackendPreference).toConstantValue(experiment.backend);

@@ -145,3 +145,25 @@ describe('runStages', () => {
     await expect(runStages({ stages: [] }, { train })).rejects.toThrow('stages: expected at least one stage');
   });
 });
+
+describe('runStages when a stage fails', () => {
+  it('frees the models it built, so nothing leaks', async () => {
+    const before = tf.memory().numTensors;
+    const failing: StagedExperimentSpec = {
+      stages: [
+        { name: 'fine', student: { model: mlp('fine', 4) }, strategies: [{ key: 'task.ce' }], training },
+        {
+          name: 'broken',
+          teachers: [{ name: 'fine', stage: 'fine' }],
+          student: { model: mlp('broken', 4) },
+          strategies: [{ key: 'no.such' }],
+          training,
+        },
+      ],
+      backend: 'cpu',
+      logger: silentLogger,
+    };
+    await expect(runStages(failing, { train })).rejects.toThrow("strategies[0].key: unknown strategy 'no.such'");
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -37,82 +37,95 @@ export async function runStages(
   validateStageReferences(spec);
   const results = new Map<string, StageResult>();
   const completed: StageResult[] = [];
-  for (const [index, stage] of spec.stages.entries()) {
-    const path = `stages[${index}]`;
-    const teachers = (stage.teachers ?? []).map((teacher) =>
-      'stage' in teacher
-        ? { name: teacher.name, model: (results.get(teacher.stage) as StageResult).model }
-        : { name: teacher.name, model: teacher.model },
-    );
-    const continued = 'stage' in stage.student ? (results.get(stage.student.stage) as StageResult) : undefined;
-    const studentModel: tfl.LayersModel =
-      continued?.model ??
-      ('model' in stage.student
-        ? typeof stage.student.model === 'function'
-          ? stage.student.model()
-          : stage.student.model
-        : undefined) ??
-      (() => {
-        throw new DistilleryError(`${path}.student: expected a model, a function that builds one, or { stage }`);
-      })();
+  // Models this run built or loaded; on failure they are freed, since no caller can reach them.
+  const owned = new Set<tfl.LayersModel>();
+  try {
+    for (const [index, stage] of spec.stages.entries()) {
+      const path = `stages[${index}]`;
+      const teachers = (stage.teachers ?? []).map((teacher) =>
+        'stage' in teacher
+          ? { name: teacher.name, model: (results.get(teacher.stage) as StageResult).model }
+          : { name: teacher.name, model: teacher.model },
+      );
+      const continued = 'stage' in stage.student ? (results.get(stage.student.stage) as StageResult) : undefined;
+      const studentModel: tfl.LayersModel =
+        continued?.model ??
+        ('model' in stage.student
+          ? typeof stage.student.model === 'function'
+            ? own(stage.student.model())
+            : stage.student.model
+          : undefined) ??
+        (() => {
+          throw new DistilleryError(`${path}.student: expected a model, a function that builds one, or { stage }`);
+        })();
 
-    const fingerprint = await sha256Hex(
-      JSON.stringify({
-        name: stage.name,
-        strategies: stage.strategies,
-        training: stage.training ?? {},
-        data: data.id ?? null,
-        student: continued?.fingerprint ?? (await modelFingerprint(studentModel)),
-        teachers: await Promise.all(
-          (stage.teachers ?? []).map(async (teacher, k) =>
-            'stage' in teacher
-              ? (results.get(teacher.stage) as StageResult).fingerprint
-              : modelFingerprint((teachers[k] as { model: tfl.LayersModel }).model),
+      const fingerprint = await sha256Hex(
+        JSON.stringify({
+          name: stage.name,
+          strategies: stage.strategies,
+          training: stage.training ?? {},
+          data: data.id ?? null,
+          student: continued?.fingerprint ?? (await modelFingerprint(studentModel)),
+          teachers: await Promise.all(
+            (stage.teachers ?? []).map(async (teacher, k) =>
+              'stage' in teacher
+                ? (results.get(teacher.stage) as StageResult).fingerprint
+                : modelFingerprint((teachers[k] as { model: tfl.LayersModel }).model),
+            ),
           ),
-        ),
-      }),
-    );
+        }),
+      );
 
-    const stored = await spec.store?.load(stage.name, fingerprint);
-    let result: StageResult;
-    if (stored !== undefined) {
-      if (stored.model !== studentModel && continued === undefined) studentModel.dispose();
-      result = { ...stored.result, model: stored.model, reused: true };
-    } else {
-      // A model an earlier stage used as a teacher was frozen there; as a student it trains again.
-      studentModel.trainable = true;
-      const distiller = createDistiller({
-        teachers,
-        student: { name: stage.student.name ?? 'student', model: studentModel },
-        strategies: stage.strategies,
-        ...(stage.training === undefined ? {} : { training: stage.training }),
-        ...(spec.plugins === undefined ? {} : { plugins: spec.plugins }),
-        ...(spec.backend === undefined ? {} : { backend: spec.backend }),
-        ...(spec.logger === undefined ? {} : { logger: spec.logger }),
-      });
-      options.onStageBegin?.(stage.name, distiller);
-      const history = await distiller.fit(data.train, {
-        ...(data.validation === undefined ? {} : { validation: data.validation }),
-        ...(options.callbacks === undefined ? {} : { callbacks: options.callbacks }),
-      });
-      const evaluation = data.validation === undefined ? undefined : await distiller.evaluate(data.validation);
-      result = {
-        name: stage.name,
-        model: studentModel,
-        history,
-        fingerprint,
-        reused: false,
-        ...(evaluation === undefined ? {} : { evaluation }),
-        ...(distiller.diagnostics === undefined ? {} : { diagnostics: distiller.diagnostics }),
-      };
-      distiller.dispose();
-      await spec.store?.save(result);
+      const stored = await spec.store?.load(stage.name, fingerprint);
+      let result: StageResult;
+      if (stored !== undefined) {
+        if (stored.model !== studentModel && continued === undefined && owned.delete(studentModel)) studentModel.dispose();
+        owned.add(stored.model);
+        result = { ...stored.result, model: stored.model, reused: true };
+      } else {
+        // A model an earlier stage used as a teacher was frozen there; as a student it trains again.
+        studentModel.trainable = true;
+        const distiller = createDistiller({
+          teachers,
+          student: { name: stage.student.name ?? 'student', model: studentModel },
+          strategies: stage.strategies,
+          ...(stage.training === undefined ? {} : { training: stage.training }),
+          ...(spec.plugins === undefined ? {} : { plugins: spec.plugins }),
+          ...(spec.backend === undefined ? {} : { backend: spec.backend }),
+          ...(spec.logger === undefined ? {} : { logger: spec.logger }),
+        });
+        options.onStageBegin?.(stage.name, distiller);
+        const history = await distiller.fit(data.train, {
+          ...(data.validation === undefined ? {} : { validation: data.validation }),
+          ...(options.callbacks === undefined ? {} : { callbacks: options.callbacks }),
+        });
+        const evaluation = data.validation === undefined ? undefined : await distiller.evaluate(data.validation);
+        result = {
+          name: stage.name,
+          model: studentModel,
+          history,
+          fingerprint,
+          reused: false,
+          ...(evaluation === undefined ? {} : { evaluation }),
+          ...(distiller.diagnostics === undefined ? {} : { diagnostics: distiller.diagnostics }),
+        };
+        distiller.dispose();
+        await spec.store?.save(result);
+      }
+      results.set(stage.name, result);
+      completed.push(result);
+      await options.onStageEnd?.(result);
     }
-    results.set(stage.name, result);
-    completed.push(result);
-    await options.onStageEnd?.(result);
+  } catch (error) {
+    for (const model of owned) model.dispose();
+    throw error;
   }
   return completed;
+
+  function own(model: tfl.LayersModel): tfl.LayersModel {
+    owned.add(model);
+    return model;
+  }
 }
 
 /** Every `{ stage }` reference must name an earlier stage; names must be unique. */

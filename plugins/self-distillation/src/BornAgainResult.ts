@@ -1,0 +1,10 @@
+import type { StageResult } from '@distillery/core';
+import type { EnsembleEvaluation } from './EnsembleEvaluation.js';
+
+/** What `runBornAgain` returns. The generations' models are the caller's: dispose them when done. */
+export interface BornAgainResult {
+  /** Generation k at index k: its trained model, training history and validation metrics (`evaluation`). */
+  readonly generations: StageResult[];
+  /** The born-again ensemble (BANE): the mean of the chosen generations' softmax outputs, on the validation set. */
+  readonly ensemble: EnsembleEvaluation;
+}

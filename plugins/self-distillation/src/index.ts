@@ -1,0 +1,13 @@
+export type { BornAgainDistillationOptions } from './BornAgainDistillationOptions.js';
+export type { BornAgainOptions } from './BornAgainOptions.js';
+export type { BornAgainResult } from './BornAgainResult.js';
+export { bornAgainOptionsSchema } from './bornAgainOptionsSchema.js';
+export { bornAgainStages } from './bornAgainStages.js';
+export type { EnsembleEvaluation } from './EnsembleEvaluation.js';
+export { ensembleLogProbabilities } from './ensembleLogProbabilities.js';
+export { type EvaluateEnsembleOptions, evaluateEnsemble } from './evaluateEnsemble.js';
+export { generationTeachers } from './generationTeachers.js';
+export type { RunBornAgainOptions } from './RunBornAgainOptions.js';
+export { runBornAgain } from './runBornAgain.js';
+export { selectGenerations } from './selectGenerations.js';
+export { selfDistillationPlugin, selfDistillationPlugin as default } from './selfDistillationPlugin.js';

@@ -13,6 +13,8 @@ export interface BatchOptions {
  * Each yielded batch is fresh and owned by the caller.
  */
 export interface Dataset {
+  /** Identifies the examples (and any augmentation) for fingerprints and caches, when known. */
+  readonly id?: string;
   readonly size: number;
   /** Shape of one example, without the batch dimension. */
   readonly inputShape: readonly number[];

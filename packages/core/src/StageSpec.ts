@@ -1,4 +1,5 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { Dataset } from './Dataset.js';
 import type { ExperimentSpec } from './ExperimentSpec.js';
 
 /** A model given directly, or the model an earlier stage trained (`{ stage: 'teacher' }`). */
@@ -18,4 +19,6 @@ export interface StageSpec {
     | { readonly name?: string; readonly stage: string };
   readonly strategies: ExperimentSpec['strategies'];
   readonly training?: ExperimentSpec['training'];
+  /** This stage's own training set (e.g. the same examples with augmentation); default: the run's. */
+  readonly train?: Dataset;
 }

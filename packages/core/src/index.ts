@@ -26,9 +26,12 @@ export type {
 } from './DistillerEvents.js';
 export { DistilleryError } from './DistilleryError.js';
 export { describeZodIssue } from './describeZodIssue.js';
+export type { EnsembleEvaluation } from './EnsembleEvaluation.js';
 export type { EpochMetrics } from './EpochMetrics.js';
 export type { EvaluationMetrics } from './EvaluationMetrics.js';
 export type { ExperimentSpec } from './ExperimentSpec.js';
+export { ensembleLogProbabilities } from './ensembleLogProbabilities.js';
+export { type EvaluateEnsembleOptions, evaluateEnsemble } from './evaluateEnsemble.js';
 export { experimentSpecSchema } from './experimentSpecSchema.js';
 export type { FeatureTaps } from './FeatureTaps.js';
 export { findTeacherOutputs } from './findTeacherOutputs.js';

@@ -65,6 +65,7 @@ export async function runStages(
           strategies: stage.strategies,
           training: stage.training ?? {},
           data: data.id ?? null,
+          train: stage.train === undefined ? null : (stage.train.id ?? `unidentified ${stage.train.size}`),
           student: continued?.fingerprint ?? (await modelFingerprint(studentModel)),
           teachers: await Promise.all(
             (stage.teachers ?? []).map(async (teacher, k) =>
@@ -95,7 +96,7 @@ export async function runStages(
           ...(spec.logger === undefined ? {} : { logger: spec.logger }),
         });
         options.onStageBegin?.(stage.name, distiller);
-        const history = await distiller.fit(data.train, {
+        const history = await distiller.fit(stage.train ?? data.train, {
           ...(data.validation === undefined ? {} : { validation: data.validation }),
           ...(options.callbacks === undefined ? {} : { callbacks: options.callbacks }),
         });

@@ -1,6 +1,7 @@
 import {
   type Dataset,
   DistilleryError,
+  evaluateEnsemble,
   type RunStagesOptions,
   runStages,
   type StageData,
@@ -10,7 +11,6 @@ import { responsePlugin } from '@distillery/plugin-response';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { BornAgainResult } from './BornAgainResult.js';
 import { bornAgainStages } from './bornAgainStages.js';
-import { evaluateEnsemble } from './evaluateEnsemble.js';
 import type { RunBornAgainOptions } from './RunBornAgainOptions.js';
 import { selectGenerations } from './selectGenerations.js';
 
@@ -67,12 +67,11 @@ export async function runBornAgain(
         },
       },
     );
-    const ensemble = await evaluateEnsemble(
-      generations.map((generation) => generation.model),
+    const evaluation = await evaluateEnsemble(
+      members.map((k) => (generations[k] as StageResult).model),
       data.validation,
-      { generations: members },
     );
-    return { generations, ensemble };
+    return { generations, ensemble: { ...evaluation, generations: members } };
   } catch (error) {
     for (const model of owned) {
       try {

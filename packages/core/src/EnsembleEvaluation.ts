@@ -5,6 +5,4 @@ export interface EnsembleEvaluation {
   /** Mean cross-entropy of the mean probabilities on the labels, −(1/N) Σ_n log p̄_{n, y_n}. */
   readonly loss: number;
   readonly examples: number;
-  /** Indices of the models (the generations) that were averaged. */
-  readonly generations: readonly number[];
 }

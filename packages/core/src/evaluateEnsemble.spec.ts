@@ -1,10 +1,11 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { DistilleryError, TensorDataset } from '@distillery/core';
 import { expectNoLeaks } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DistilleryError } from './DistilleryError.js';
 import { evaluateEnsemble } from './evaluateEnsemble.js';
+import { TensorDataset } from './TensorDataset.js';
 
 /** A one-layer model computing x · kernel + bias over 2 features. */
 function linearModel(kernel: number[][], bias: number[], activation: 'linear' | 'softmax' = 'linear'): tfl.LayersModel {
@@ -62,15 +63,13 @@ describe('evaluateEnsemble', () => {
     expect(result.accuracy).toBeCloseTo(2 / 3, 6);
     expect(result.loss).toBeCloseTo(-(Math.log(3 / 4) + Math.log(9 / 16) + Math.log(3 / 8)) / 3, 5);
     expect(result.examples).toBe(3);
-    expect(result.generations).toEqual([0, 1]);
   });
 
-  it('averages only the chosen generations', async () => {
+  it('scores a single model on its own', async () => {
     // Model 1 alone predicts class 1 everywhere: right on example 1 only; −(ln 3/4 + ln 1/4 + ln 1/4) / 3.
-    const result = await expectNoLeaks(() => evaluateEnsemble([identity, constant], data, { generations: [1] }));
+    const result = await expectNoLeaks(() => evaluateEnsemble([constant], data));
     expect(result.accuracy).toBeCloseTo(1 / 3, 6);
     expect(result.loss).toBeCloseTo(-(Math.log(3 / 4) + 2 * Math.log(1 / 4)) / 3, 5);
-    expect(result.generations).toEqual([1]);
   });
 
   it('reads a model that ends in a softmax as log(p), as the kernel does', async () => {
@@ -91,12 +90,6 @@ describe('evaluateEnsemble', () => {
   it('names what is wrong with its arguments', async () => {
     await expect(evaluateEnsemble([], data)).rejects.toThrow(DistilleryError);
     await expect(evaluateEnsemble([], data)).rejects.toThrow('models: expected at least one model');
-    await expect(evaluateEnsemble([identity, constant], data, { generations: [0, 2] })).rejects.toThrow(
-      'generations[1]: expected an integer in 0 … 1, got 2',
-    );
-    await expect(evaluateEnsemble([identity, constant], data, { generations: [1, 1] })).rejects.toThrow(
-      'generations[1]: generation 1 is listed twice',
-    );
     await expect(evaluateEnsemble([identity], data, { batchSize: 0 })).rejects.toThrow(
       'batchSize: expected a positive integer, got 0',
     );

@@ -1,5 +1,5 @@
-import { DistilleryError } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { DistilleryError } from './DistilleryError.js';
 
 /**
  * Log-probabilities of an ensemble that averages its members' softmax outputs, as born-again network ensembles

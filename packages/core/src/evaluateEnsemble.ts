@@ -1,13 +1,12 @@
-import { type Dataset, DistilleryError, ModelView } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { Dataset } from './Dataset.js';
+import { DistilleryError } from './DistilleryError.js';
 import type { EnsembleEvaluation } from './EnsembleEvaluation.js';
 import { ensembleLogProbabilities } from './ensembleLogProbabilities.js';
-import { selectGenerations } from './selectGenerations.js';
+import { ModelView } from './ModelView.js';
 
 export interface EvaluateEnsembleOptions {
-  /** Indices into `models` of the members to average. Default: every model. */
-  readonly generations?: readonly number[];
   /** Examples per forward pass. Default 128. */
   readonly batchSize?: number;
 }
@@ -16,7 +15,7 @@ const silent = { info() {}, warn() {} };
 
 /**
  * Accuracy and mean cross-entropy, on `data`, of the ensemble that averages the models' softmax outputs
- * (born-again network ensembles, BANE: Furlanello et al. 2018, "Born-Again Neural Networks"):
+ * (Hinton 2015's ensemble; born-again networks' BANE, Furlanello et al. 2018). A single model is scored alone:
  * p̄ = (1/K) Σ_k softmax(z_k), accuracy = (1/N) Σ_n [argmax_c p̄_{n,c} = y_n], loss = −(1/N) Σ_n log p̄_{n, y_n}.
  * The models run in inference mode; a model ending in a softmax is read as log(p), as the kernel does.
  * Frees every tensor it allocates; the models and the dataset stay the caller's.
@@ -27,12 +26,11 @@ export async function evaluateEnsemble(
   options: EvaluateEnsembleOptions = {},
 ): Promise<EnsembleEvaluation> {
   if (models.length === 0) throw new DistilleryError('models: expected at least one model', 'models');
-  const generations = selectGenerations(options.generations, models.length, 'generations');
   const batchSize = options.batchSize ?? 128;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new DistilleryError(`batchSize: expected a positive integer, got ${batchSize}`, 'batchSize');
   }
-  const views = generations.map((k) => new ModelView(`models[${k}]`, models[k] as tfl.LayersModel, [], silent));
+  const views = models.map((model, k) => new ModelView(`models[${k}]`, model, [], silent));
   const first = views[0] as ModelView;
   for (const view of views) {
     if (view.numClasses !== first.numClasses) {
@@ -64,5 +62,5 @@ export async function evaluateEnsemble(
     }
   }
   const n = Math.max(1, examples);
-  return { accuracy: correct / n, loss: lossSum / n, examples, generations };
+  return { accuracy: correct / n, loss: lossSum / n, examples };
 }

@@ -1,9 +1,9 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers';
-import { DistilleryError } from '@distillery/core';
 import { expectNoLeaks } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DistilleryError } from './DistilleryError.js';
 import { ensembleLogProbabilities } from './ensembleLogProbabilities.js';
 
 beforeAll(async () => {

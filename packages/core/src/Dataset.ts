@@ -6,6 +6,8 @@ export interface BatchOptions {
   readonly shuffle: boolean;
   readonly seed: number;
   readonly epoch: number;
+  /** Apply the dataset's random augmentation, if it has one: true for training batches only. */
+  readonly augment?: boolean;
 }
 
 /**

@@ -205,7 +205,8 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       const sums = new Float64Array(this.terms.length + 1);
       let batches = 0;
       let learningRate = 0;
-      for (const batch of train.batches({ batchSize, shuffle: this.options.shuffle, seed: this.options.seed, epoch })) {
+      const batchOptions = { batchSize, shuffle: this.options.shuffle, seed: this.options.seed, epoch, augment: true };
+      for (const batch of train.batches(batchOptions)) {
         learningRate = learningRateAt(this.options, this.globalStep, stepsPerEpoch);
         setLearningRate(this.optimizer, learningRate);
         const values = await this.step(batch, epoch, stepsPerEpoch);

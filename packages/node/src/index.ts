@@ -2,6 +2,8 @@ export { expectedWeightBytes } from './expectedWeightBytes.js';
 export { FileStageStore } from './FileStageStore.js';
 export { fileSystemHandler } from './fileSystemHandler.js';
 export { loadBackends } from './loadBackends.js';
+export { type LoadCsvFileOptions, loadCsvFile } from './loadCsvFile.js';
+export { type LoadMnistOptions, loadMnist } from './loadMnist.js';
 export { loadModel } from './loadModel.js';
 export { loadPlugin } from './loadPlugin.js';
 export { loadStrategyWeights } from './loadStrategyWeights.js';

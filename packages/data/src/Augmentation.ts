@@ -1,0 +1,24 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { RandomSource } from './RandomSource.js';
+
+/**
+ * A random transformation of training batches. `apply` is a pure function of the batch and the
+ * random source: {@link IndexedDataset} seeds the source from (seed, epoch, batch index), so a run
+ * sees the same augmented batches every time. It runs inside a tf.tidy, so intermediate tensors need
+ * no disposing; it must not dispose `inputs`.
+ */
+export interface Augmentation {
+  /** Appended to the dataset id (`mnist-train+randomShift(2)`), so fingerprints tell augmented data apart. */
+  readonly description: string;
+  /** Throws a DistilleryError when examples of this shape cannot be augmented; called when the augmentation is attached. */
+  checkExampleShape?(exampleShape: readonly number[]): void;
+  apply(inputs: tf.Tensor, random: RandomSource): tf.Tensor;
+  /**
+   * Optional fast path: the same transformation of a batch still in JavaScript memory (`values` in
+   * row-major order, `shape` = [B, ...exampleShape]), drawing from `random` in the same order as
+   * `apply` and giving the same values. {@link IndexedDataset} builds batches in JavaScript, so it uses
+   * this when present and saves the tensor ops (which on the cpu backend cost element-wise loops).
+   * Returns a new array; must not modify `values`.
+   */
+  applyToValues?(values: Float32Array, shape: readonly number[], random: RandomSource): Float32Array;
+}

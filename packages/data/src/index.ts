@@ -1,0 +1,12 @@
+export type { Augmentation } from './Augmentation.js';
+export { type CsvDatasetOptions, csvDataset } from './csvDataset.js';
+export { ExampleStore, type ExampleStoreOptions } from './ExampleStore.js';
+export type { FeatureStandardization } from './FeatureStandardization.js';
+export { type GaussianClustersOptions, gaussianClusters } from './gaussianClusters.js';
+export type { IdxArray } from './IdxArray.js';
+export { IndexedDataset, type IndexedDatasetOptions } from './IndexedDataset.js';
+export { type MnistFromIdxOptions, mnistFromIdx } from './mnistFromIdx.js';
+export { type ParseIdxOptions, parseIdx } from './parseIdx.js';
+export type { RandomSource } from './RandomSource.js';
+export { type RandomShiftOptions, randomShift } from './randomShift.js';
+export { type SplitOptions, splitTrainValidation, type TrainValidationSplit } from './splitTrainValidation.js';

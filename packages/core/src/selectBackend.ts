@@ -60,7 +60,8 @@ export async function selectBackend(
       continue;
     }
     const why = passedOver.length > 0 ? `; ${passedOver.join('; ')}` : '';
-    logger.info(
+    logOnce(
+      logger,
       `backend: ${name}, the fastest installed backend with all ${requiredKernels.length} kernel${requiredKernels.length === 1 ? '' : 's'} a training step runs${why}`,
     );
     return name;

@@ -1,0 +1,18 @@
+import { confidencePolicy } from './confidencePolicy.js';
+import { entropyPolicy } from './entropyPolicy.js';
+import { meanLogitsPolicy } from './meanLogitsPolicy.js';
+import { meanProbsPolicy } from './meanProbsPolicy.js';
+import { randomPolicy } from './randomPolicy.js';
+import type { TeacherWeightingPolicy } from './TeacherWeightingPolicy.js';
+import { uniformPolicy } from './uniformPolicy.js';
+import { weightedPolicy } from './weightedPolicy.js';
+
+/**
+ * The policies this package ships, by key. The plugin binds each of them; the functional API
+ * (`combineTeachers`, `multiTeacherKdLoss`) resolves policy keys here, without a container.
+ */
+export const builtInPolicies: ReadonlyMap<string, TeacherWeightingPolicy> = new Map(
+  [meanProbsPolicy, meanLogitsPolicy, uniformPolicy, weightedPolicy, confidencePolicy, entropyPolicy, randomPolicy].map(
+    (policy) => [policy.key, policy],
+  ),
+);

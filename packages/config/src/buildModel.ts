@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { ModelConfig } from './experimentConfigSchema.js';
+import type { ZooModelConfig } from './experimentConfigSchema.js';
 
 export interface BuildModelOptions {
   /** Shape of one example, e.g. [28, 28, 1] or [16]. */
@@ -15,7 +15,7 @@ export interface BuildModelOptions {
  * Builds a zoo model that outputs logits. Layer names are predictable so configs can tap them:
  * MLP `<name>_hidden<i>`; CNN `<name>_conv<i>` (after ReLU), `<name>_pool<i>`, `<name>_dense`; both `<name>_logits`.
  */
-export function buildModel(config: Exclude<ModelConfig, { type: 'file' }>, options: BuildModelOptions): tfl.Sequential {
+export function buildModel(config: ZooModelConfig, options: BuildModelOptions): tfl.Sequential {
   const { name } = options;
   let seed = options.seed * 1000;
   const glorot = () => tfl.initializers.glorotUniform({ seed: seed++ });

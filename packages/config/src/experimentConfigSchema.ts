@@ -1,7 +1,7 @@
 import { backendPreferenceSchema, strategySpecSchema } from '@distillery/core';
 import { z } from 'zod';
 import { dataSchema } from './dataSchema.js';
-import { modelSchema } from './modelSchema.js';
+import { modelSchema, zooModelSchema } from './modelSchema.js';
 import { stageTrainingSchema } from './stageTrainingSchema.js';
 
 const name = z.string().regex(/^[\w.-]+$/, { error: 'expected a name of letters, digits, _ . or -' });
@@ -47,7 +47,8 @@ export const experimentConfigSchema = z
     plugins: z.array(z.string().min(1)).default([]),
     data: dataSchema,
     teachers: z.array(teacherSchema).default([]),
-    student: z.strictObject({ name: name.default('student'), model: modelSchema }),
+    /** Built from the zoo, so the distilled student and its baseline start from the same initialisation. */
+    student: z.strictObject({ name: name.default('student'), model: zooModelSchema }),
     strategies: z.array(strategySpecSchema).min(1, { error: 'expected at least one strategy, e.g. { key: task.ce }' }),
     training: stageTrainingSchema.default(stageTrainingSchema.parse({})),
     /** Also train the same student on the hard labels alone, with the same budget and seeds. */
@@ -75,5 +76,6 @@ export const experimentConfigSchema = z
 
 export type ExperimentConfig = z.output<typeof experimentConfigSchema>;
 export type ExperimentConfigInput = z.input<typeof experimentConfigSchema>;
-export type ModelConfig = ExperimentConfig['student']['model'];
+export type ModelConfig = ExperimentConfig['teachers'][number]['model'];
+export type ZooModelConfig = ExperimentConfig['student']['model'];
 export type DataConfig = ExperimentConfig['data'];

@@ -6,8 +6,9 @@ export {
   type ExperimentConfigInput,
   experimentConfigSchema,
   type ModelConfig,
+  type ZooModelConfig,
 } from './experimentConfigSchema.js';
 export { experimentJsonSchema } from './experimentJsonSchema.js';
-export { modelSchema } from './modelSchema.js';
+export { modelSchema, zooModelSchema } from './modelSchema.js';
 export { parseConfig } from './parseConfig.js';
 export { stageTrainingSchema } from './stageTrainingSchema.js';

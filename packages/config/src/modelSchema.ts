@@ -3,28 +3,33 @@ import { z } from 'zod';
 const units = z.number().int().positive();
 const rate = z.number().min(0).lt(1);
 
+const mlp = z.strictObject({
+  type: z.literal('mlp'),
+  /** Units of each hidden ReLU layer. */
+  hidden: z.array(units).default([128]),
+  /** Dropout after each hidden layer (Hinton 2015's teacher used 0.5, with 0.2 on the inputs). */
+  dropout: rate.default(0),
+  inputDropout: rate.default(0),
+});
+
+const cnn = z.strictObject({
+  type: z.literal('cnn'),
+  /** Filters of each 3×3 'same' ReLU convolution; a 2×2 max-pool follows each. */
+  channels: z.array(units).min(1).default([32, 64]),
+  batchNorm: z.boolean().default(false),
+  /** Units of a dense ReLU layer before the logits; 0 for none. */
+  dense: z.number().int().min(0).default(128),
+  dropout: rate.default(0),
+});
+
+const file = z.strictObject({
+  type: z.literal('file'),
+  /** A tfjs model directory (model.json + weights.bin), relative to the config file. */
+  path: z.string().min(1),
+});
+
+/** A model built from the zoo: an MLP or a small CNN, fresh for each seed. */
+export const zooModelSchema = z.discriminatedUnion('type', [mlp, cnn]);
+
 /** A model from the zoo, or a saved tfjs model directory. */
-export const modelSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('mlp'),
-    /** Units of each hidden ReLU layer. */
-    hidden: z.array(units).default([128]),
-    /** Dropout after each hidden layer (Hinton 2015's teacher used 0.5, with 0.2 on the inputs). */
-    dropout: rate.default(0),
-    inputDropout: rate.default(0),
-  }),
-  z.strictObject({
-    type: z.literal('cnn'),
-    /** Filters of each 3×3 'same' ReLU convolution; a 2×2 max-pool follows each. */
-    channels: z.array(units).min(1).default([32, 64]),
-    batchNorm: z.boolean().default(false),
-    /** Units of a dense ReLU layer before the logits; 0 for none. */
-    dense: z.number().int().min(0).default(128),
-    dropout: rate.default(0),
-  }),
-  z.strictObject({
-    type: z.literal('file'),
-    /** A tfjs model directory (model.json + weights.bin), relative to the config file. */
-    path: z.string().min(1),
-  }),
-]);
+export const modelSchema = z.discriminatedUnion('type', [mlp, cnn, file]);

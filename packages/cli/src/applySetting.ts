@@ -1,0 +1,60 @@
+import { type ExperimentConfig, experimentConfigSchema } from '@distillery/config';
+import { DistilleryError, describeZodIssue } from '@distillery/core';
+
+/** Strategies whose options take a `temperature`, for the `temperature` shorthand. */
+const temperatureStrategies = ['response.kd', 'response.dkd', 'multi.kd', 'multi.hint', 'multi.attention'];
+
+/**
+ * Sets one sweep parameter in a config and validates the result. Shorthands: `temperature` sets the
+ * temperature of every strategy that has one; `alpha` is Hinton's mix, weight α on the distillation
+ * term (the first strategy that is not task.ce) and 1 − α on task.ce. Anything else is a path into
+ * the config: `training.optimizer.learningRate`, `strategies[1].options.beta`.
+ */
+export function applySetting(config: ExperimentConfig, name: string, value: number): ExperimentConfig {
+  const copy = structuredClone(config) as Record<string, unknown> & ExperimentConfig;
+  if (name === 'temperature') {
+    const targets = copy.strategies.filter((strategy) => temperatureStrategies.includes(strategy.key));
+    if (targets.length === 0)
+      throw new DistilleryError(`--grid temperature: no strategy takes a temperature (${temperatureStrategies.join(', ')})`);
+    for (const strategy of targets) strategy.options = { ...(strategy.options as object | undefined), temperature: value };
+  } else if (name === 'alpha') {
+    const task = copy.strategies.find((strategy) => strategy.key === 'task.ce');
+    const distillation = copy.strategies.find((strategy) => strategy.key !== 'task.ce');
+    if (task === undefined || distillation === undefined) {
+      throw new DistilleryError(
+        '--grid alpha: needs a task.ce strategy and a distillation strategy (α · distillation + (1 − α) · task.ce)',
+      );
+    }
+    distillation.weight = value;
+    task.weight = 1 - value;
+  } else {
+    setPath(copy, name, value);
+  }
+  const parsed = experimentConfigSchema.safeParse(copy);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const described = issue === undefined ? { field: name, message: 'invalid' } : describeZodIssue(issue, '');
+    throw new DistilleryError(`--grid ${name}=${value}: ${described.field}: ${described.message}`);
+  }
+  return parsed.data;
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: number): void {
+  const keys = [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((match) =>
+    match[2] === undefined ? (match[1] as string) : Number(match[2]),
+  );
+  let node: Record<string | number, unknown> = target;
+  keys.forEach((key, i) => {
+    if (i === keys.length - 1) {
+      node[key] = value;
+      return;
+    }
+    const next = node[key];
+    if (next === undefined || next === null || typeof next !== 'object') {
+      if (typeof keys[i + 1] === 'number')
+        throw new DistilleryError(`--grid ${path}: '${keys.slice(0, i + 1).join('.')}' is not in the config`);
+      node[key] = {};
+    }
+    node = node[key] as Record<string | number, unknown>;
+  });
+}

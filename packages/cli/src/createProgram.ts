@@ -1,0 +1,116 @@
+import { DistilleryError } from '@distillery/core';
+import { loadBackends } from '@distillery/node';
+import { Command, CommanderError, Option } from 'commander';
+import { exportStudent } from './exportStudent.js';
+import { formatSummary } from './formatSummary.js';
+import { inspectModel } from './inspectModel.js';
+import { ProgressReporter } from './ProgressReporter.js';
+import { parseGrid } from './parseGrid.js';
+import { regenerateReport } from './regenerateReport.js';
+import { runExperiment } from './runExperiment.js';
+import { sweepExperiment } from './sweepExperiment.js';
+
+export interface ProgramIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+/** Exit codes: 0 done, 1 the experiment failed, 2 bad usage or bad input (config, files, data). */
+export const exitCodes = { ok: 0, failure: 1, badInput: 2 } as const;
+
+/** The `distillery` command line, built per call so tests can run it in-process. */
+export function createProgram(io: ProgramIo): Command {
+  const program = new Command('distillery')
+    .description('Knowledge distillation for TensorFlow.js: run experiments from config files.')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) });
+  const quiet = new Option('-q, --quiet', 'no progress output (for CI)');
+
+  program
+    .command('run')
+    .description('run an experiment; prints the summary, and the run directory last')
+    .argument('<config>', 'experiment config, YAML or JSON')
+    .addOption(quiet)
+    .option('--overwrite', 'replace a finished run of the same name')
+    .action(async (config: string, options: { quiet?: boolean; overwrite?: boolean }) => {
+      await loadBackends();
+      const progress = ProgressReporter.for(options.quiet === true, io.err);
+      const { directory, summary } = await runExperiment(config, { progress, ...(options.overwrite ? { overwrite: true } : {}) });
+      io.out(formatSummary(summary));
+      io.out(directory);
+    });
+
+  program
+    .command('inspect')
+    .description('list a saved model’s layers, output shapes and parameter counts, to choose taps')
+    .argument('<model-dir>', 'a tfjs model directory (model.json + weights.bin)')
+    .action(async (directory: string) => {
+      await loadBackends();
+      io.out((await inspectModel(directory)).text);
+    });
+
+  program
+    .command('sweep')
+    .description('run a config over a grid of settings and chart the student’s validation accuracy')
+    .argument('<config>', 'experiment config, YAML or JSON')
+    .option('--grid <name=values>', 'a parameter and its values: temperature, alpha or a config path (repeatable)', collect, [])
+    .addOption(quiet)
+    .option('--overwrite', 'replace finished runs of the same points')
+    .action(async (config: string, options: { grid: string[]; quiet?: boolean; overwrite?: boolean }) => {
+      const grid = parseGrid(options.grid);
+      await loadBackends();
+      const progress = ProgressReporter.for(options.quiet === true, io.err);
+      const { directory, best } = await sweepExperiment(config, grid, {
+        progress,
+        ...(options.overwrite ? { overwrite: true } : {}),
+      });
+      io.out(
+        `best on validation: ${JSON.stringify(best.settings)} (${(100 * best.accuracy).toFixed(2)}% validation, ${(100 * best.testAccuracy).toFixed(2)}% test)`,
+      );
+      io.out(directory);
+    });
+
+  program
+    .command('report')
+    .description('write report.html of a run directory again')
+    .argument('<run-dir>')
+    .action(async (directory: string) => {
+      io.out(await regenerateReport(directory));
+    });
+
+  program
+    .command('export')
+    .description('export the run’s student with quantized weights')
+    .argument('<run-dir>')
+    .addOption(new Option('--quantize <type>', 'weight quantization').choices(['float16', 'uint8']).makeOptionMandatory())
+    .action(async (directory: string, options: { quantize: 'float16' | 'uint8' }) => {
+      const exported = await exportStudent(directory, options.quantize);
+      io.out(`weights ${(exported.bytesBefore / 1024).toFixed(1)} KiB → ${(exported.bytesAfter / 1024).toFixed(1)} KiB`);
+      io.out(exported.directory);
+    });
+
+  return program;
+}
+
+/** Runs the command line and returns the exit code; every user error is one line on stderr. */
+export async function runProgram(argv: readonly string[], io: ProgramIo): Promise<number> {
+  try {
+    await createProgram(io).parseAsync([...argv], { from: 'user' });
+    return exitCodes.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? exitCodes.ok : exitCodes.badInput;
+    }
+    if (error instanceof DistilleryError) {
+      io.err(`error: ${error.message}`);
+      return exitCodes.badInput;
+    }
+    io.err(`error: the experiment failed: ${(error as Error).stack ?? String(error)}`);
+    return exitCodes.failure;
+  }
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

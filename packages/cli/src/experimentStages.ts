@@ -1,0 +1,75 @@
+import { buildModel, type ExperimentConfig, type ZooModelConfig } from '@distillery/config';
+import type { StageSpec } from '@distillery/core';
+import { IndexedDataset, randomShift } from '@distillery/data';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { ExperimentData } from './ExperimentData.js';
+import { stageNames } from './stageNames.js';
+
+type StageTraining = ExperimentConfig['training'];
+
+/**
+ * One seed's replicate of a config as stages: each zoo teacher trained on the labels, the student
+ * distilled from the teachers, and (with `baseline`) the same student, same initialisation, trained
+ * on the labels alone with the same budget.
+ */
+export function experimentStages(
+  config: ExperimentConfig,
+  seed: number,
+  data: ExperimentData,
+  /** Teachers given as model files, loaded once for the run. */
+  fileTeachers: ReadonlyMap<string, tfl.LayersModel>,
+): StageSpec[] {
+  const build = (model: ZooModelConfig, name: string) => () =>
+    buildModel(model, { inputShape: data.inputShape, classes: data.numClasses, name, seed });
+  // Built anew for each stage from the same seed: the baseline starts where the distilled student did.
+  const student = build(config.student.model, config.student.name);
+  const stages: StageSpec[] = [];
+
+  for (const teacher of config.teachers) {
+    if (teacher.model.type === 'file' || teacher.training === undefined) continue;
+    stages.push({
+      name: stageNames.teacher(seed, teacher.name),
+      student: { name: teacher.name, model: build(teacher.model, teacher.name) },
+      strategies: [{ key: 'task.ce' }],
+      ...withTraining(teacher.training, seed, data),
+    });
+  }
+  stages.push({
+    name: stageNames.student(seed),
+    teachers: config.teachers.map((teacher) =>
+      teacher.model.type === 'file'
+        ? { name: teacher.name, model: fileTeachers.get(teacher.name) as tfl.LayersModel }
+        : { name: teacher.name, stage: stageNames.teacher(seed, teacher.name) },
+    ),
+    student: { name: config.student.name, model: student },
+    strategies: config.strategies,
+    ...withTraining(config.training, seed, data),
+  });
+  if (config.baseline) {
+    stages.push({
+      name: stageNames.baseline(seed),
+      student: { name: config.student.name, model: student },
+      strategies: [{ key: 'task.ce' }],
+      ...withTraining(config.training, seed, data),
+    });
+  }
+  return stages;
+}
+
+/** Core training options for the seed, and an augmented view of the training set when asked for. */
+function withTraining(training: StageTraining, seed: number, data: ExperimentData): Pick<StageSpec, 'training' | 'train'> {
+  const { augment, ...options } = training;
+  const shift = augment?.shift ?? 0;
+  return {
+    training: { ...options, seed },
+    ...(shift > 0
+      ? {
+          train: new IndexedDataset(data.train.store, {
+            indices: data.train.indices,
+            subset: data.train.subset,
+            augmentation: randomShift({ maxPixels: shift }),
+          }),
+        }
+      : {}),
+  };
+}

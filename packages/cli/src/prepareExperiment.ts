@@ -1,0 +1,84 @@
+import { isAbsolute, resolve } from 'node:path';
+import { buildModel, type ExperimentConfig } from '@distillery/config';
+import { createDistiller, DistilleryError } from '@distillery/core';
+import { loadPlugin } from '@distillery/node';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { ContainerModule } from 'inversify';
+import { loadExperimentData } from './loadExperimentData.js';
+import type { PreparedExperiment } from './PreparedExperiment.js';
+import { resolveModel } from './resolveModel.js';
+
+const silent = { info() {}, warn() {} };
+
+/**
+ * Loads plugins, data and model files, and composes the distillation once with freshly built models,
+ * so that every mistake in a config (an unknown plugin or strategy, a bad option, a tap on a missing
+ * layer, data that does not fit the models) is found before a run directory is touched.
+ */
+export async function prepareExperiment(
+  config: ExperimentConfig,
+  baseDirectory: string,
+  name: string,
+): Promise<PreparedExperiment> {
+  const plugins: ContainerModule[] = [];
+  for (const [i, specifier] of config.plugins.entries())
+    plugins.push(await pluginFrom(specifier, baseDirectory, `plugins[${i}]`));
+  const data = await loadExperimentData(config.data, baseDirectory);
+
+  const fileTeachers = new Map<string, tfl.LayersModel>();
+  const trial: tfl.LayersModel[] = [];
+  try {
+    const seed = config.seeds[0] as number;
+    const teachers = [];
+    for (const [i, teacher] of config.teachers.entries()) {
+      const model = await resolveModel(teacher.model, {
+        baseDirectory,
+        inputShape: data.inputShape,
+        classes: data.numClasses,
+        name: teacher.name,
+        seed,
+        field: `teachers[${i}].model`,
+      });
+      if (teacher.model.type === 'file') fileTeachers.set(teacher.name, model);
+      else trial.push(model);
+      teachers.push({ name: teacher.name, model });
+    }
+    const student = buildModel(config.student.model, {
+      inputShape: data.inputShape,
+      classes: data.numClasses,
+      name: config.student.name,
+      seed,
+    });
+    trial.push(student);
+    const { augment: _augment, ...training } = config.training;
+    const distiller = createDistiller({
+      teachers,
+      student: { name: config.student.name, model: student },
+      strategies: config.strategies,
+      training: { ...training, seed },
+      plugins,
+      backend: config.backend,
+      logger: silent,
+    });
+    distiller.dispose();
+  } catch (error) {
+    for (const model of fileTeachers.values()) model.dispose();
+    throw error instanceof DistilleryError ? error : new DistilleryError(`config: ${(error as Error).message.split('\n')[0]}`);
+  } finally {
+    for (const model of trial) model.dispose();
+  }
+  return { config, baseDirectory, name, directory: resolve(config.output, name), plugins, data, fileTeachers };
+}
+
+/** A package name is looked up from the config's folder, then from the working directory (a config kept outside the project). */
+async function pluginFrom(specifier: string, baseDirectory: string, field: string): Promise<ContainerModule> {
+  try {
+    return await loadPlugin(specifier, baseDirectory, field);
+  } catch (error) {
+    const isPath = specifier.startsWith('.') || isAbsolute(specifier) || specifier.startsWith('file:');
+    if (isPath || resolve(baseDirectory) === process.cwd()) throw error;
+    return loadPlugin(specifier, process.cwd(), field).catch(() => {
+      throw error;
+    });
+  }
+}

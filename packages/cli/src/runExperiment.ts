@@ -1,0 +1,66 @@
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { type ExperimentConfig, parseConfig } from '@distillery/config';
+import { DistilleryError } from '@distillery/core';
+import { writeFileAtomic } from '@distillery/node';
+import type { ProgressReporter } from './ProgressReporter.js';
+import { prepareExperiment } from './prepareExperiment.js';
+import { runPrepared } from './runPrepared.js';
+import type { Summary } from './Summary.js';
+
+export interface RunExperimentOptions {
+  readonly progress: ProgressReporter;
+  /** Replace a run directory that holds a finished run. */
+  readonly overwrite?: boolean;
+  /** Change the config before it runs (sweeps set one grid point). */
+  readonly adjust?: (config: ExperimentConfig) => ExperimentConfig;
+  /** Name of the run directory instead of the config's. */
+  readonly name?: string;
+}
+
+export interface RunOutcome {
+  readonly directory: string;
+  readonly summary: Summary;
+}
+
+/**
+ * `distillery run <config>`: validates the config and everything it refers to before writing, then
+ * runs it. A run directory that holds a finished run (summary.json) is refused unless `overwrite`;
+ * one left by an interrupted run is continued, its finished stages reused. When the run fails, the
+ * directory keeps the error (error.txt), and a run that fails validation leaves nothing else there.
+ */
+export async function runExperiment(configPath: string, options: RunExperimentOptions): Promise<RunOutcome> {
+  const text = await readFile(configPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new DistilleryError(
+      error.code === 'ENOENT' ? `config file not found: ${configPath}` : `config file ${configPath}: ${error.message}`,
+    );
+  });
+  const parsed = parseConfig(text, configPath);
+  const config = options.adjust?.(parsed) ?? parsed;
+  const name = options.name ?? config.name ?? basename(configPath, extname(configPath));
+  const directory = resolve(config.output, name);
+  const finished = await stat(join(directory, 'summary.json')).then(
+    () => true,
+    () => false,
+  );
+  if (finished && options.overwrite !== true) {
+    throw new DistilleryError(
+      `${directory} holds a finished run; pass --overwrite to replace it, or give the config another name`,
+    );
+  }
+  try {
+    const prepared = await prepareExperiment(config, dirname(resolve(configPath)), name);
+    if (finished) await rm(directory, { recursive: true, force: true });
+    else await rm(join(directory, 'error.txt'), { force: true });
+    const summary = await runPrepared(prepared, options.progress);
+    return { directory, summary };
+  } catch (error) {
+    const message = error instanceof DistilleryError ? error.message : String((error as Error).stack ?? error);
+    await mkdir(directory, { recursive: true })
+      .then(() => writeFileAtomic(join(directory, 'error.txt'), `${message}\n`))
+      .catch(() => {
+        // An output directory that cannot be written: the error still reaches the terminal.
+      });
+    throw error;
+  }
+}

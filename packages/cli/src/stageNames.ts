@@ -1,0 +1,6 @@
+/** Stage names of one seed's replicate, unique across seeds so all share one run directory. */
+export const stageNames = {
+  teacher: (seed: number, teacher: string) => `seed${seed}-teacher-${teacher}`,
+  student: (seed: number) => `seed${seed}-student`,
+  baseline: (seed: number) => `seed${seed}-baseline`,
+};

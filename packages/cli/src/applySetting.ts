@@ -39,20 +39,34 @@ export function applySetting(config: ExperimentConfig, name: string, value: numb
   return parsed.data;
 }
 
+/** Keys that would reach Object.prototype rather than a setting: `a.__proto__.b` must not change every object. */
+const prototypeKeys = new Set(['__proto__', 'prototype', 'constructor']);
+
 function setPath(target: Record<string, unknown>, path: string, value: number): void {
   const keys = [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((match) =>
     match[2] === undefined ? (match[1] as string) : Number(match[2]),
   );
+  if (keys.length === 0)
+    throw new DistilleryError(`--grid ${path}: expected a config path such as training.optimizer.learningRate`);
+  const label = (count: number) =>
+    keys
+      .slice(0, count)
+      .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`))
+      .join('');
   let node: Record<string | number, unknown> = target;
   keys.forEach((key, i) => {
+    if (typeof key === 'string' && prototypeKeys.has(key))
+      throw new DistilleryError(`--grid ${path}: '${label(i + 1)}' is not a config setting`);
+    // Writing past the end of a list would leave holes that the schema reports at the wrong index.
+    if (Array.isArray(node) && typeof key === 'number' && key >= node.length)
+      throw new DistilleryError(`--grid ${path}: '${label(i + 1)}' is not in the config (it has ${node.length})`);
     if (i === keys.length - 1) {
       node[key] = value;
       return;
     }
-    const next = node[key];
+    const next = Object.hasOwn(node, key) ? node[key] : undefined;
     if (next === undefined || next === null || typeof next !== 'object') {
-      if (typeof keys[i + 1] === 'number')
-        throw new DistilleryError(`--grid ${path}: '${keys.slice(0, i + 1).join('.')}' is not in the config`);
+      if (typeof keys[i + 1] === 'number') throw new DistilleryError(`--grid ${path}: '${label(i + 1)}' is not in the config`);
       node[key] = {};
     }
     node = node[key] as Record<string | number, unknown>;

@@ -9,6 +9,7 @@ import { parseGrid } from './parseGrid.js';
 import { regenerateReport } from './regenerateReport.js';
 import { runExperiment } from './runExperiment.js';
 import { sweepExperiment } from './sweepExperiment.js';
+import { isDistilleryError } from './isDistilleryError.js';
 
 export interface ProgramIo {
   readonly out: (line: string) => void;
@@ -102,7 +103,7 @@ export async function runProgram(argv: readonly string[], io: ProgramIo): Promis
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? exitCodes.ok : exitCodes.badInput;
     }
-    if (error instanceof DistilleryError) {
+    if (isDistilleryError(error)) {
       io.err(`error: ${error.message}`);
       return exitCodes.badInput;
     }

@@ -1,6 +1,8 @@
 export { applySetting } from './applySetting.js';
 export { createProgram, exitCodes, type ProgramIo, runProgram } from './createProgram.js';
 export type { ExperimentData } from './ExperimentData.js';
+export type { ExperimentJob } from './ExperimentJob.js';
+export { experimentJobs } from './experimentJobs.js';
 export { experimentStages } from './experimentStages.js';
 export { exportStudent } from './exportStudent.js';
 export { formatSummary } from './formatSummary.js';
@@ -14,6 +16,8 @@ export { type Quantization, quantizeWeights } from './quantizeWeights.js';
 export { regenerateReport } from './regenerateReport.js';
 export { renderReport } from './renderReport.js';
 export { type RunExperimentOptions, type RunOutcome, runExperiment } from './runExperiment.js';
+export { runPrepared, runSeed, summarizeRun } from './runPrepared.js';
+export type { ModelFacts, SeedOutcome } from './SeedOutcome.js';
 export type { Statistic } from './Statistic.js';
 export type { ModelRole, ModelSummary, Summary } from './Summary.js';
 export { statisticOf } from './statisticOf.js';

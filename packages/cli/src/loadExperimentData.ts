@@ -13,7 +13,7 @@ export async function loadExperimentData(config: DataConfig, baseDirectory: stri
       const testStore = await loadMnist({ split: 'test' });
       const pool =
         config.trainExamples === undefined ? trainStore : firstExamples(trainStore, config.trainExamples, 'data.trainExamples');
-      checkHoldOut(pool.size, config.validation, 'data.validation');
+      checkHoldOut(pool.size, { 'data.validation': config.validation });
       const { train, validation } = splitTrainValidation(pool, { validation: config.validation });
       const test =
         config.testExamples === undefined
@@ -29,7 +29,7 @@ export async function loadExperimentData(config: DataConfig, baseDirectory: stri
       };
       const store = await loadCsvFile(resolve(baseDirectory, config.path), options);
       if (config.testPath === undefined) {
-        checkHoldOut(store.size, config.validation + config.test, 'data.test');
+        checkHoldOut(store.size, { 'data.validation': config.validation, 'data.test': config.test });
         const { train: rest, validation: test } = splitTrainValidation(store, { validation: config.test, seed: 0 });
         const { train, validation } = splitTrainValidation(rest, { validation: config.validation, seed: 1 });
         return finish(train, validation, test);
@@ -40,7 +40,7 @@ export async function loadExperimentData(config: DataConfig, baseDirectory: stri
         ...(store.standardization === undefined ? {} : { standardize: store.standardization }),
         classes: store.classNames,
       });
-      checkHoldOut(store.size, config.validation, 'data.validation');
+      checkHoldOut(store.size, { 'data.validation': config.validation });
       const { train, validation } = splitTrainValidation(store, { validation: config.validation, seed: 1 });
       return finish(train, validation, new IndexedDataset(testStore));
     }
@@ -53,7 +53,7 @@ export async function loadExperimentData(config: DataConfig, baseDirectory: stri
         seed: config.seed,
         ...(config.shape === undefined ? {} : { exampleShape: config.shape }),
       });
-      checkHoldOut(store.size, config.validation + config.test, 'data.test');
+      checkHoldOut(store.size, { 'data.validation': config.validation, 'data.test': config.test });
       const { train: rest, validation: test } = splitTrainValidation(store, { validation: config.test });
       const { train, validation } = splitTrainValidation(rest, { validation: config.validation });
       return finish(train, validation, test);
@@ -77,8 +77,16 @@ function firstExamples(store: ExampleStore, count: number, field: string): Index
   return new IndexedDataset(store, { indices: Int32Array.from({ length: count }, (_, i) => i), subset: `[0:${count}]` });
 }
 
-function checkHoldOut(available: number, heldOut: number, field: string): void {
-  if (heldOut >= available) {
-    throw new DistilleryError(`${field}: holding out ${heldOut} of ${available} examples leaves none to train on`, field);
+/** Names every held-out count, so the message adds up: `data.validation + data.test: holding out 60 + 60 = 120 of 100 …`. */
+function checkHoldOut(available: number, heldOut: Readonly<Record<string, number>>): void {
+  const fields = Object.keys(heldOut);
+  const counts = Object.values(heldOut);
+  const total = counts.reduce((sum, count) => sum + count, 0);
+  if (total >= available) {
+    const sum = counts.length === 1 ? `${total}` : `${counts.join(' + ')} = ${total}`;
+    throw new DistilleryError(
+      `${fields.join(' + ')}: holding out ${sum} of ${available} examples leaves none to train on`,
+      fields.at(-1),
+    );
   }
 }

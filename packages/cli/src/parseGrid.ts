@@ -12,8 +12,10 @@ export function parseGrid(entries: readonly string[]): Record<string, number[]> 
     if (values.some((value, i) => !Number.isFinite(value) || list.split(',')[i]?.trim() === '')) {
       throw new DistilleryError(`--grid ${entry}: every value must be a number`);
     }
-    if (name in grid) throw new DistilleryError(`--grid ${name}: given twice`);
-    grid[name] = values;
+    // Own keys only (`in` would also find toString), and defined rather than assigned so that
+    // `__proto__` stays a key that applySetting refuses instead of vanishing into the prototype.
+    if (Object.hasOwn(grid, name)) throw new DistilleryError(`--grid ${name}: given twice`);
+    Object.defineProperty(grid, name, { value: values, enumerable: true, writable: true, configurable: true });
   }
   return grid;
 }

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { buildModel, type ExperimentConfig } from '@distillery/config';
+import type { ExperimentConfig } from '@distillery/config';
 import { createDistiller, DistilleryError } from '@distillery/core';
 import { loadPlugin } from '@distillery/node';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -7,6 +7,7 @@ import type { ContainerModule } from 'inversify';
 import { loadExperimentData } from './loadExperimentData.js';
 import type { PreparedExperiment } from './PreparedExperiment.js';
 import { resolveModel } from './resolveModel.js';
+import { isDistilleryError } from './isDistilleryError.js';
 
 const silent = { info() {}, warn() {} };
 
@@ -43,11 +44,13 @@ export async function prepareExperiment(
       else trial.push(model);
       teachers.push({ name: teacher.name, model });
     }
-    const student = buildModel(config.student.model, {
+    const student = await resolveModel(config.student.model, {
+      baseDirectory,
       inputShape: data.inputShape,
       classes: data.numClasses,
       name: config.student.name,
       seed,
+      field: 'student.model',
     });
     trial.push(student);
     const { augment: _augment, ...training } = config.training;
@@ -60,10 +63,15 @@ export async function prepareExperiment(
       backend: config.backend,
       logger: silent,
     });
-    distiller.dispose();
+    try {
+      // Choosing the backend now makes one that is not installed a config error, found before anything is written.
+      await distiller.useBackend(data.train);
+    } finally {
+      distiller.dispose();
+    }
   } catch (error) {
     for (const model of fileTeachers.values()) model.dispose();
-    throw error instanceof DistilleryError ? error : new DistilleryError(`config: ${(error as Error).message.split('\n')[0]}`);
+    throw isDistilleryError(error) ? error : new DistilleryError(`config: ${(error as Error).message.split('\n')[0]}`);
   } finally {
     for (const model of trial) model.dispose();
   }
@@ -72,13 +80,17 @@ export async function prepareExperiment(
 
 /** A package name is looked up from the config's folder, then from the working directory (a config kept outside the project). */
 async function pluginFrom(specifier: string, baseDirectory: string, field: string): Promise<ContainerModule> {
+  const notFound = (error: unknown) =>
+    isDistilleryError(error) && error.message.startsWith(`${field}: cannot find plugin `);
   try {
     return await loadPlugin(specifier, baseDirectory, field);
   } catch (error) {
     const isPath = specifier.startsWith('.') || isAbsolute(specifier) || specifier.startsWith('file:');
-    if (isPath || resolve(baseDirectory) === process.cwd()) throw error;
-    return loadPlugin(specifier, process.cwd(), field).catch(() => {
-      throw error;
+    // A plugin that was found but failed to load says why; only a miss is worth a second place to look.
+    if (isPath || !notFound(error) || resolve(baseDirectory) === process.cwd()) throw error;
+    return loadPlugin(specifier, process.cwd(), field).catch((fromWorkingDirectory: unknown) => {
+      if (!notFound(fromWorkingDirectory)) throw fromWorkingDirectory;
+      throw new DistilleryError(`${field}: cannot find plugin '${specifier}' from ${baseDirectory} or ${process.cwd()}`, field);
     });
   }
 }

@@ -1,3 +1,4 @@
+import { expectedWeightBytes } from '@distillery/node';
 import { setFloat16 } from '@petamoriken/float16';
 import type * as tf from '@tensorflow/tfjs-core';
 
@@ -19,7 +20,8 @@ export function quantizeWeights(
   let offset = 0;
   for (const spec of specs) {
     const count = spec.shape.reduce((product, size) => product * size, 1);
-    const bytes = spec.dtype === 'bool' ? count : count * 4;
+    // Sized by what is stored: a weight quantized already takes 1 or 2 bytes per value, not its dtype's 4.
+    const bytes = expectedWeightBytes([spec]);
     if (spec.dtype !== 'float32' || spec.quantization !== undefined) {
       parts.push(new Uint8Array(data, offset, bytes));
       quantized.push(spec);

@@ -16,6 +16,13 @@ export interface ResolveModelOptions {
 
 /** A zoo model built fresh, or a saved model loaded and checked against the data's example shape. */
 export async function resolveModel(config: ModelConfig, options: ResolveModelOptions): Promise<tfl.LayersModel> {
+  if (config.type === 'cnn' && options.inputShape.length !== 3) {
+    // Caught here, or tfjs says only that conv1 expected ndim=4.
+    throw new DistilleryError(
+      `${options.field}: a cnn takes examples of shape [height, width, channels], the data has [${options.inputShape.join(', ')}]`,
+      options.field,
+    );
+  }
   if (config.type !== 'file') return buildModel(config, options);
   const path = resolve(options.baseDirectory, config.path);
   let model: tfl.LayersModel;

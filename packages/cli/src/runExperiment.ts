@@ -7,6 +7,7 @@ import type { ProgressReporter } from './ProgressReporter.js';
 import { prepareExperiment } from './prepareExperiment.js';
 import { runPrepared } from './runPrepared.js';
 import type { Summary } from './Summary.js';
+import { isDistilleryError } from './isDistilleryError.js';
 
 export interface RunExperimentOptions {
   readonly progress: ProgressReporter;
@@ -16,6 +17,8 @@ export interface RunExperimentOptions {
   readonly adjust?: (config: ExperimentConfig) => ExperimentConfig;
   /** Name of the run directory instead of the config's. */
   readonly name?: string;
+  /** Keep stage outputs here instead of in the run directory (a sweep shares one across its points). */
+  readonly stageRoot?: string;
 }
 
 export interface RunOutcome {
@@ -51,11 +54,17 @@ export async function runExperiment(configPath: string, options: RunExperimentOp
   try {
     const prepared = await prepareExperiment(config, dirname(resolve(configPath)), name);
     if (finished) await rm(directory, { recursive: true, force: true });
-    else await rm(join(directory, 'error.txt'), { force: true });
-    const summary = await runPrepared(prepared, options.progress);
+    await mkdir(directory, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+      throw new DistilleryError(
+        `output: cannot create the run directory ${directory} (${error.code ?? error.message})`,
+        'output',
+      );
+    });
+    await rm(join(directory, 'error.txt'), { force: true });
+    const summary = await runPrepared(prepared, options.progress, options.stageRoot);
     return { directory, summary };
   } catch (error) {
-    const message = error instanceof DistilleryError ? error.message : String((error as Error).stack ?? error);
+    const message = isDistilleryError(error) ? error.message : String((error as Error).stack ?? error);
     await mkdir(directory, { recursive: true })
       .then(() => writeFileAtomic(join(directory, 'error.txt'), `${message}\n`))
       .catch(() => {

@@ -1,88 +1,87 @@
-import { appendFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { type Distiller, evaluateEnsemble, runStages, type StageResult, type TeacherDiagnostics } from '@distillery/core';
+import { type Distiller, DistilleryError, evaluateEnsemble, runStages, type StageResult } from '@distillery/core';
 import { FileStageStore, saveModel, writeFileAtomic } from '@distillery/node';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { stringify } from 'yaml';
 import { directoryModelBytes } from './directoryModelBytes.js';
+import type { ExperimentJob } from './ExperimentJob.js';
+import { experimentJobs } from './experimentJobs.js';
 import { experimentStages } from './experimentStages.js';
 import { latencyPerExample } from './latencyPerExample.js';
 import type { MetricsRecord } from './MetricsRecord.js';
 import type { PreparedExperiment } from './PreparedExperiment.js';
 import type { ProgressReporter } from './ProgressReporter.js';
 import { renderReport } from './renderReport.js';
+import type { ModelFacts, SeedOutcome } from './SeedOutcome.js';
 import type { ModelRole, ModelSummary, Summary } from './Summary.js';
 import { stageNames } from './stageNames.js';
 import { statisticOf } from './statisticOf.js';
 
-interface SeedOutcome {
-  readonly accuracy: Record<string, number>;
-  readonly validationAccuracy: Record<string, number>;
-  readonly diagnostics?: TeacherDiagnostics;
-}
-
-interface ModelFacts {
-  readonly role: ModelRole;
-  readonly parameters: number;
-  readonly bytes: number;
-  readonly latencyMsPerExample: number;
-}
-
 /**
- * Runs a prepared experiment into its run directory: for each seed the stages (zoo teachers, the
- * distilled student, the baseline), metrics.jsonl line by line, a checkpoint of the model in training
- * after every epoch, the stage outputs (reused by a later run of the same config), then the test-set
- * evaluation, summary.json, the student's model files and report.html.
+ * Runs a prepared experiment into its run directory: each seed as an {@link ExperimentJob} (the stages:
+ * zoo teachers, the distilled student, the baseline; metrics.jsonl line by line; a checkpoint of the
+ * model in training after every epoch; reusable stage outputs; seeds/<seed>.json with the test-set
+ * evaluation), then summary.json, the student's model files and report.html from all seeds.
  */
-export async function runPrepared(prepared: PreparedExperiment, progress: ProgressReporter): Promise<Summary> {
-  const { config, data, directory } = prepared;
+export async function runPrepared(
+  prepared: PreparedExperiment,
+  progress: ProgressReporter,
+  /** Where stage outputs are kept; sweeps share one so identical stages (teachers, baselines) train once. */
+  stageRoot = prepared.directory,
+): Promise<Summary> {
   const started = performance.now();
-  await mkdir(directory, { recursive: true });
-  await writeFile(join(directory, 'config.yaml'), stringify(config));
-  const metricsPath = join(directory, 'metrics.jsonl');
-  await rm(metricsPath, { force: true });
-  const store = new FileStageStore(directory);
-  const records: MetricsRecord[] = [];
+  await mkdir(prepared.directory, { recursive: true });
+  await writeFile(join(prepared.directory, 'config.yaml'), stringify(prepared.config));
+  await rm(join(prepared.directory, 'metrics.jsonl'), { force: true });
   const outcomes: SeedOutcome[] = [];
-  const facts = new Map<string, ModelFacts>();
-  const diagnostics: Record<string, TeacherDiagnostics> = {};
-  const logger = { info: (line: string) => progress.line(line), warn: (line: string) => progress.warning(line) };
+  for (const job of experimentJobs(prepared, stageRoot)) outcomes.push(await runSeed(prepared, job, progress));
+  return summarizeRun(prepared, outcomes, (performance.now() - started) / 1000);
+}
 
-  for (const seed of config.seeds) {
-    let current: { stage: string; model: string; distiller: Distiller } | undefined;
-    const results = await runStages(
-      {
-        stages: experimentStages(config, seed, data, prepared.fileTeachers),
-        plugins: [...prepared.plugins],
-        backend: config.backend,
-        logger,
-        store,
+/** One seed's replicate, run in this process with a prepared experiment. */
+export async function runSeed(
+  prepared: PreparedExperiment,
+  job: ExperimentJob,
+  progress: ProgressReporter,
+): Promise<SeedOutcome> {
+  const { config, data, directory } = prepared;
+  const { seed } = job;
+  const metricsPath = join(directory, 'metrics.jsonl');
+  const logger = { info: (line: string) => progress.line(line), warn: (line: string) => progress.warning(line) };
+  let current: { stage: string; model: string; distiller: Distiller } | undefined;
+  const results = await runStages(
+    {
+      stages: experimentStages(config, seed, data, prepared.fileTeachers),
+      plugins: [...prepared.plugins],
+      backend: config.backend,
+      logger,
+      store: new FileStageStore(job.stageRoot),
+    },
+    { train: data.train, validation: data.validation, id: data.id },
+    {
+      onStageBegin: (stage, distiller) => {
+        current = { stage, model: modelOf(stage, seed), distiller };
+        distiller.on('trainBegin', ({ epochs, stepsPerEpoch }) => progress.stageBegin(stage, epochs * stepsPerEpoch));
+        distiller.on('batchEnd', ({ epoch, total }) => progress.step(epoch, total));
       },
-      { train: data.train, validation: data.validation, id: data.id },
-      {
-        onStageBegin: (stage, distiller) => {
-          current = { stage, model: modelOf(stage, seed), distiller };
-          distiller.on('trainBegin', ({ epochs, stepsPerEpoch }) => progress.stageBegin(stage, epochs * stepsPerEpoch));
-          distiller.on('batchEnd', ({ epoch, total }) => progress.step(epoch, total));
-        },
-        callbacks: [
-          {
-            onEpochEnd: async ({ metrics }) => {
-              if (current === undefined) return;
-              const record: MetricsRecord = { seed, stage: current.stage, model: current.model, ...metrics };
-              records.push(record);
-              await appendFile(metricsPath, `${JSON.stringify(record)}\n`);
-              await saveModel(current.distiller.student.model, join(directory, 'checkpoints', current.stage));
-            },
+      callbacks: [
+        {
+          onEpochEnd: async ({ metrics }) => {
+            if (current === undefined) return;
+            const record: MetricsRecord = { seed, stage: current.stage, model: current.model, ...metrics };
+            await appendFile(metricsPath, `${JSON.stringify(record)}\n`);
+            await saveModel(current.distiller.student.model, join(directory, 'checkpoints', current.stage));
           },
-        ],
-        onStageEnd: (result) => progress.stageEnd(result),
-      },
-    );
+        },
+      ],
+      onStageEnd: (result) => progress.stageEnd(result),
+    },
+  );
+  try {
     const byStage = new Map(results.map((result) => [result.name, result]));
     const models = new Map<string, tfl.LayersModel>();
-    const validationAccuracy: Record<string, number> = {};
     for (const teacher of config.teachers) {
       const stage = byStage.get(stageNames.teacher(seed, teacher.name));
       models.set(`teacher:${teacher.name}`, stage?.model ?? (prepared.fileTeachers.get(teacher.name) as tfl.LayersModel));
@@ -91,53 +90,70 @@ export async function runPrepared(prepared: PreparedExperiment, progress: Progre
     models.set('student', student.model);
     const baseline = byStage.get(stageNames.baseline(seed));
     if (baseline !== undefined) models.set('baseline', baseline.model);
-    if (student.diagnostics !== undefined) diagnostics[String(seed)] = student.diagnostics;
 
     const teacherModels = config.teachers.map((teacher) => models.get(`teacher:${teacher.name}`) as tfl.LayersModel);
     const members = new Map<string, readonly tfl.LayersModel[]>([...models].map(([name, model]) => [name, [model]]));
     if (teacherModels.length >= 2) members.set('ensemble', teacherModels);
     const accuracy: Record<string, number> = {};
+    const validationAccuracy: Record<string, number> = {};
+    const facts: Record<string, ModelFacts> = {};
     for (const [name, group] of members) {
       accuracy[name] = (await evaluateEnsemble(group, data.test)).accuracy;
       validationAccuracy[name] = (await evaluateEnsemble(group, data.validation)).accuracy;
+      facts[name] = {
+        role: name === 'ensemble' ? 'ensemble' : name.startsWith('teacher:') ? 'teacher' : (name as ModelRole),
+        parameters: group.reduce((total, model) => total + model.countParams(), 0),
+        bytes: (await Promise.all(group.map((model) => bytesOf(model, name, seed, prepared, job.stageRoot)))).reduce(
+          (a, b) => a + b,
+          0,
+        ),
+        latencyMsPerExample: await latencyPerExample(group, data.test),
+      };
     }
-    outcomes.push({
+    if (seed === config.seeds[0]) await saveModel(student.model, join(directory, 'student'));
+    const outcome: SeedOutcome = {
+      seed,
       accuracy,
       validationAccuracy,
+      facts,
       ...(student.diagnostics === undefined ? {} : { diagnostics: student.diagnostics }),
-    });
-
-    if (seed === config.seeds[0]) {
-      await saveModel(student.model, join(directory, 'student'));
-      for (const [name, group] of members) {
-        facts.set(name, {
-          role: name === 'ensemble' ? 'ensemble' : name.startsWith('teacher:') ? 'teacher' : (name as ModelRole),
-          parameters: group.reduce((total, model) => total + model.countParams(), 0),
-          bytes: (await Promise.all(group.map((model) => bytesOf(model, name, seed, prepared, directory)))).reduce(
-            (a, b) => a + b,
-            0,
-          ),
-          latencyMsPerExample: await latencyPerExample(group, data.test),
-        });
-      }
-    }
+    };
+    await writeFileAtomic(join(directory, 'seeds', `${seed}.json`), `${JSON.stringify(outcome, null, 2)}\n`);
+    return outcome;
+  } finally {
     for (const result of results) result.model.dispose();
   }
+}
 
-  const names = [...facts.keys()].sort((a, b) => order(a) - order(b));
+/**
+ * summary.json and report.html from every seed's outcome. Model facts (parameters, size, latency) are
+ * the first seed's; accuracies are mean and sample std over seeds; the gain is paired by seed.
+ */
+export async function summarizeRun(
+  prepared: PreparedExperiment,
+  outcomes: readonly SeedOutcome[],
+  wallSeconds: number,
+): Promise<Summary> {
+  const { config, data, directory } = prepared;
+  const first = outcomes[0];
+  if (first === undefined) throw new DistilleryError(`${directory}: no seed has finished`);
+  const names = Object.keys(first.facts).sort((a, b) => order(a) - order(b));
   const models: Record<string, ModelSummary> = {};
   for (const name of names) {
     models[name] = {
-      ...(facts.get(name) as ModelFacts),
+      ...(first.facts[name] as ModelFacts),
       accuracy: statisticOf(outcomes.map((outcome) => outcome.accuracy[name] as number)),
       validationAccuracy: statisticOf(outcomes.map((outcome) => outcome.validationAccuracy[name] as number)),
     };
   }
+  const diagnostics = Object.fromEntries(
+    outcomes.flatMap((outcome) => (outcome.diagnostics === undefined ? [] : [[String(outcome.seed), outcome.diagnostics]])),
+  );
   const summary: Summary = {
     name: prepared.name,
     ...(config.description === undefined ? {} : { description: config.description }),
     backend: tf.getBackend(),
-    seeds: config.seeds,
+    seeds: outcomes.map((outcome) => outcome.seed),
     classes: data.numClasses,
     examples: { train: data.train.size, validation: data.validation.size, test: data.test.size },
     models,
@@ -149,8 +165,12 @@ export async function runPrepared(prepared: PreparedExperiment, progress: Progre
         }
       : {}),
     ...(Object.keys(diagnostics).length === 0 ? {} : { teacherDiagnostics: diagnostics }),
-    wallSeconds: (performance.now() - started) / 1000,
+    wallSeconds,
   };
+  const records = (await readFile(join(directory, 'metrics.jsonl'), 'utf8').catch(() => ''))
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as MetricsRecord);
   await writeFileAtomic(join(directory, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   await writeFileAtomic(join(directory, 'report.html'), await renderReport(summary, records));
   return summary;
@@ -172,7 +192,7 @@ async function bytesOf(
   name: string,
   seed: number,
   prepared: PreparedExperiment,
-  directory: string,
+  stageRoot: string,
 ): Promise<number> {
   const teacher = name.startsWith('teacher:') ? name.slice('teacher:'.length) : undefined;
   const stage =
@@ -181,7 +201,7 @@ async function bytesOf(
         ? stageNames.student(seed)
         : stageNames.baseline(seed)
       : stageNames.teacher(seed, teacher);
-  const stageDirectory = join(directory, 'stages', stage);
+  const stageDirectory = join(stageRoot, 'stages', stage);
   if (
     await stat(stageDirectory).then(
       () => true,

@@ -23,7 +23,8 @@ export interface SweepPoint {
 /**
  * `distillery sweep <config> --grid temperature=1,2,4,8 --grid alpha=0.5,0.9`: one run per point of
  * the grid, each in `<output>/<name>-sweep/<setting>/`, then sweep.json and a report with the
- * heatmap. The best point is chosen on validation accuracy, never on the test set.
+ * heatmap. The best point is chosen on validation accuracy, never on the test set. The points share
+ * one stage store, so stages a setting does not change (the teachers, the baseline) train once.
  */
 export async function sweepExperiment(
   configPath: string,
@@ -50,6 +51,7 @@ export async function sweepExperiment(
       progress: options.progress,
       ...(options.overwrite === undefined ? {} : { overwrite: options.overwrite }),
       name: `${name}/${label}`,
+      stageRoot: resolve(base.output, name),
       adjust: (config) => Object.entries(setting).reduce((adjusted, [key, value]) => applySetting(adjusted, key, value), config),
     });
     points.push(pointOf(setting, directory, summary));

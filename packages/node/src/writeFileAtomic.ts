@@ -1,10 +1,12 @@
-import { open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 /**
  * Writes `data` to `path` so that a reader sees the old file or the whole new one, never a part:
- * write a temporary sibling, flush it to disk, then rename it over the target.
+ * write a temporary sibling, flush it to disk, then rename it over the target. Creates the folder.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   const handle = await open(temporary, 'w');
   try {

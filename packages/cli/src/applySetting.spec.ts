@@ -18,6 +18,8 @@ const manyStrategies = config(`
   - { key: response.dkd, options: { alpha: 1, beta: 8 } }
   - { key: multi.kd }
   - { key: feature.hint, options: { pairs: [{ student: student_hidden1, teacher: big_hidden1 }] } }
+  - { key: multi.hint, options: { temperature: 2, pairs: [] } }
+  - { key: multi.attention, weight: 2 }
   - { key: task.ce, weight: 0.5 }`);
 
 describe('applySetting', () => {
@@ -29,9 +31,11 @@ describe('applySetting', () => {
         ['response.dkd', { alpha: 1, beta: 8, temperature: 3 }],
         ['multi.kd', { temperature: 3 }],
         ['feature.hint', { pairs: [{ student: 'student_hidden1', teacher: 'big_hidden1' }] }],
+        ['multi.hint', { temperature: 3, pairs: [] }],
+        ['multi.attention', { temperature: 3 }],
         ['task.ce', undefined],
       ]);
-      expect(swept.strategies.map((strategy) => strategy.weight)).toEqual([0.5, 1, 1, 1, 0.5]);
+      expect(swept.strategies.map((strategy) => strategy.weight)).toEqual([0.5, 1, 1, 1, 1, 2, 0.5]);
     });
 
     it('leaves the config it was given unchanged', () => {
@@ -50,7 +54,7 @@ describe('applySetting', () => {
   describe('the alpha shorthand', () => {
     it('weighs the first distillation term by α and task.ce by 1 − α', () => {
       const swept = applySetting(manyStrategies, 'alpha', 0.9);
-      expect(swept.strategies.map((strategy) => strategy.weight)).toEqual([0.9, 1, 1, 1, 1 - 0.9]);
+      expect(swept.strategies.map((strategy) => strategy.weight)).toEqual([0.9, 1, 1, 1, 1, 2, 1 - 0.9]);
     });
 
     it('finds task.ce wherever it stands', () => {
@@ -71,9 +75,9 @@ describe('applySetting', () => {
     });
 
     it('refuses an α above 1, naming the weight that turned negative', () => {
-      // task.ce is strategies[4]; its weight 1 − 1.5 = −0.5 breaks the schema's weight ≥ 0.
+      // task.ce is strategies[6]; its weight 1 − 1.5 = −0.5 breaks the schema's weight ≥ 0.
       expect(() => applySetting(manyStrategies, 'alpha', 1.5)).toThrow(
-        '--grid alpha=1.5: strategies[4].weight: expected a finite number ≥ 0',
+        '--grid alpha=1.5: strategies[6].weight: expected a finite number ≥ 0',
       );
     });
   });
@@ -103,8 +107,8 @@ describe('applySetting', () => {
     });
 
     it('refuses an index past the end of a list instead of leaving holes in it', () => {
-      expect(() => applySetting(manyStrategies, 'strategies[5].weight', 1)).toThrow(
-        "--grid strategies[5].weight: 'strategies[5]' is not in the config (it has 5)",
+      expect(() => applySetting(manyStrategies, 'strategies[7].weight', 1)).toThrow(
+        "--grid strategies[7].weight: 'strategies[7]' is not in the config (it has 7)",
       );
     });
 

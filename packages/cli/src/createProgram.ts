@@ -9,7 +9,6 @@ import { parseGrid } from './parseGrid.js';
 import { regenerateReport } from './regenerateReport.js';
 import { runExperiment } from './runExperiment.js';
 import { sweepExperiment } from './sweepExperiment.js';
-import { isDistilleryError } from './isDistilleryError.js';
 
 export interface ProgramIo {
   readonly out: (line: string) => void;
@@ -103,7 +102,7 @@ export async function runProgram(argv: readonly string[], io: ProgramIo): Promis
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? exitCodes.ok : exitCodes.badInput;
     }
-    if (isDistilleryError(error)) {
+    if (error instanceof DistilleryError) {
       io.err(`error: ${error.message}`);
       return exitCodes.badInput;
     }

@@ -7,7 +7,6 @@ import type { ContainerModule } from 'inversify';
 import { loadExperimentData } from './loadExperimentData.js';
 import type { PreparedExperiment } from './PreparedExperiment.js';
 import { resolveModel } from './resolveModel.js';
-import { isDistilleryError } from './isDistilleryError.js';
 
 const silent = { info() {}, warn() {} };
 
@@ -71,7 +70,7 @@ export async function prepareExperiment(
     }
   } catch (error) {
     for (const model of fileTeachers.values()) model.dispose();
-    throw isDistilleryError(error) ? error : new DistilleryError(`config: ${(error as Error).message.split('\n')[0]}`);
+    throw error instanceof DistilleryError ? error : new DistilleryError(`config: ${(error as Error).message.split('\n')[0]}`);
   } finally {
     for (const model of trial) model.dispose();
   }
@@ -81,7 +80,7 @@ export async function prepareExperiment(
 /** A package name is looked up from the config's folder, then from the working directory (a config kept outside the project). */
 async function pluginFrom(specifier: string, baseDirectory: string, field: string): Promise<ContainerModule> {
   const notFound = (error: unknown) =>
-    isDistilleryError(error) && error.message.startsWith(`${field}: cannot find plugin `);
+    error instanceof DistilleryError && error.message.startsWith(`${field}: cannot find plugin `);
   try {
     return await loadPlugin(specifier, baseDirectory, field);
   } catch (error) {

@@ -7,7 +7,6 @@ import type { ProgressReporter } from './ProgressReporter.js';
 import { prepareExperiment } from './prepareExperiment.js';
 import { runPrepared } from './runPrepared.js';
 import type { Summary } from './Summary.js';
-import { isDistilleryError } from './isDistilleryError.js';
 
 export interface RunExperimentOptions {
   readonly progress: ProgressReporter;
@@ -64,7 +63,7 @@ export async function runExperiment(configPath: string, options: RunExperimentOp
     const summary = await runPrepared(prepared, options.progress, options.stageRoot);
     return { directory, summary };
   } catch (error) {
-    const message = isDistilleryError(error) ? error.message : String((error as Error).stack ?? error);
+    const message = error instanceof DistilleryError ? error.message : String((error as Error).stack ?? error);
     await mkdir(directory, { recursive: true })
       .then(() => writeFileAtomic(join(directory, 'error.txt'), `${message}\n`))
       .catch(() => {

@@ -22,7 +22,8 @@ export function parseConfig(text: string, source = 'config'): ExperimentConfig {
   }
   const parsed = experimentConfigSchema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
+  // A typo in a key also makes the key it meant look missing; the typo is the one to report.
+  const issue = parsed.error.issues.find((candidate) => candidate.code === 'unrecognized_keys') ?? parsed.error.issues[0];
   if (issue === undefined) throw new DistilleryError(`${source}: invalid config`);
   const { field, message } = describeZodIssue(issue, '');
   throw new DistilleryError(`${source}: ${field}: ${message}`, field);

@@ -20,7 +20,8 @@ export async function loadBackends(): Promise<string[]> {
   for (const { backend, module } of optionalBackends) {
     try {
       await import(/* @vite-ignore */ module as string);
-      loaded.push(backend);
+      // A package can be installed without its backend: the native one registers only when its addon built.
+      if (tf.findBackendFactory(backend) !== null) loaded.push(backend);
     } catch {
       // Not installed, or its binary failed to load: `auto` falls back to the next backend.
     }

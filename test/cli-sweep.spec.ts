@@ -1,0 +1,133 @@
+import '@tensorflow/tfjs-backend-cpu';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runProgram, type Summary, type SweepPoint } from '@distillery/cli';
+import { parseConfig } from '@distillery/config';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+let directory: string;
+let sweepDirectory: string;
+let outcome: { code: number; out: string[]; err: string[] };
+
+interface SweepFile {
+  readonly grid: Record<string, number[]>;
+  readonly selectedBy: string;
+  readonly best: SweepPoint;
+  readonly points: SweepPoint[];
+}
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  directory = await mkdtemp(join(tmpdir(), 'distillery-sweep-'));
+  const configPath = join(directory, 'kd.yaml');
+  await writeFile(
+    configPath,
+    `plugins: ['@distillery/plugin-response']
+data: { source: synthetic, examples: 300, features: 8, classes: 3, validation: 60, test: 60 }
+teachers:
+  - name: big
+    model: { type: mlp, hidden: [32] }
+    training: { epochs: 2, batchSize: 32, optimizer: { name: adam, learningRate: 0.01 } }
+student:
+  model: { type: mlp, hidden: [8] }
+strategies:
+  - { key: response.kd, weight: 0.7, options: { temperature: 2 } }
+  - { key: task.ce, weight: 0.3 }
+training: { epochs: 2, batchSize: 32, optimizer: { name: adam, learningRate: 0.01 } }
+seeds: [1]
+backend: cpu
+output: ${join(directory, 'runs')}
+`,
+  );
+  // The sweep is named after the config file: kd → kd-sweep.
+  sweepDirectory = join(directory, 'runs', 'kd-sweep');
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runProgram(['sweep', configPath, '--grid', 'temperature=1,4', '--grid', 'alpha=0.5,0.9', '--quiet'], {
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+  });
+  outcome = { code, out, err };
+});
+
+afterAll(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+const settings = [
+  { temperature: 1, alpha: 0.5 },
+  { temperature: 1, alpha: 0.9 },
+  { temperature: 4, alpha: 0.5 },
+  { temperature: 4, alpha: 0.9 },
+];
+const label = (setting: Record<string, number>) =>
+  Object.entries(setting)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+
+describe('distillery sweep', () => {
+  it('exits with 0 and prints the best point and the sweep directory', () => {
+    expect(outcome.err).toEqual([]);
+    expect(outcome.code).toBe(0);
+    expect(outcome.out.at(-1)).toBe(sweepDirectory);
+    expect(outcome.out[0]).toMatch(
+      /^best on validation: \{"temperature":[14],"alpha":0\.[59]\} \(\d+\.\d\d% validation, \d+\.\d\d% test\)$/,
+    );
+  });
+
+  it('runs every point of the grid into its own directory, with the setting applied', async () => {
+    expect(await readdir(sweepDirectory)).toEqual(expect.arrayContaining([...settings.map(label), 'sweep.json', 'report.html']));
+    for (const setting of settings) {
+      const point = join(sweepDirectory, label(setting));
+      expect(await readdir(point)).toEqual(expect.arrayContaining(['summary.json', 'config.yaml', 'student']));
+      const config = parseConfig(await readFile(join(point, 'config.yaml'), 'utf8'), 'config.yaml');
+      // α on the distillation term and 1 − α on task.ce; the temperature on response.kd.
+      expect(config.strategies).toEqual([
+        { key: 'response.kd', weight: setting.alpha, options: { temperature: setting.temperature } },
+        { key: 'task.ce', weight: 1 - setting.alpha },
+      ]);
+    }
+  });
+
+  it('writes sweep.json with the points and the best one chosen on validation accuracy', async () => {
+    const sweep = JSON.parse(await readFile(join(sweepDirectory, 'sweep.json'), 'utf8')) as SweepFile;
+    expect(sweep.grid).toEqual({ temperature: [1, 4], alpha: [0.5, 0.9] });
+    expect(sweep.selectedBy).toBe('validation accuracy');
+    expect(sweep.points.map((point) => point.settings)).toEqual(settings);
+    for (const point of sweep.points) {
+      const summary = JSON.parse(await readFile(join(point.directory, 'summary.json'), 'utf8')) as Summary;
+      expect(point.directory).toBe(join(sweepDirectory, label(point.settings)));
+      expect(point.accuracy).toBe(summary.models.student?.validationAccuracy.mean);
+      expect(point.testAccuracy).toBe(summary.models.student?.accuracy.mean);
+      expect(point.gain).toBe(summary.gain?.mean);
+    }
+    const highest = Math.max(...sweep.points.map((point) => point.accuracy));
+    expect(sweep.best.accuracy).toBe(highest);
+    // On a tie the earlier point stays the best.
+    expect(sweep.best).toEqual(sweep.points.find((point) => point.accuracy === highest));
+  });
+
+  it('trains the teacher and the baseline once for all points', async () => {
+    const stages = await readdir(join(sweepDirectory, 'stages'));
+    expect(stages.filter((stage) => stage.includes('teacher'))).toEqual(['seed1-teacher-big']);
+    expect(stages.filter((stage) => stage.includes('baseline'))).toEqual(['seed1-baseline']);
+    const baselines = await Promise.all(
+      settings.map(async (setting) => {
+        const summary = JSON.parse(await readFile(join(sweepDirectory, label(setting), 'summary.json'), 'utf8')) as Summary;
+        return summary.models.baseline?.accuracy.values;
+      }),
+    );
+    expect(new Set(baselines.map((values) => JSON.stringify(values))).size).toBe(1);
+  });
+
+  it('writes a report with the validation-accuracy heatmap', async () => {
+    const html = await readFile(join(sweepDirectory, 'report.html'), 'utf8');
+    expect(html.split('<svg').length - 1).toBe(1);
+    // The heatmap's cells are a rect mark.
+    expect(html).toContain('mark-rect');
+    expect(html).not.toContain('<script');
+    for (const setting of settings) expect(html).toContain(JSON.stringify(setting).replaceAll('"', '&quot;'));
+  });
+});

@@ -253,7 +253,8 @@ const badCases: readonly BadCase[] = [
       });
     },
     // The zoo MLP on flat examples of 8: student_hidden1 (4 units) and student_logits (3 classes), no flatten layer.
-    message: () => "student: no layer named 'student_hidden2'; its layers are: student_hidden1 [B,4], student_logits [B,3]",
+    message: () =>
+      "strategies[2]: the student has no layer named 'student_hidden2'; its layers are: student_hidden1 [B,4], student_logits [B,3]",
     leaves: 'error.txt',
   },
   {
@@ -262,7 +263,8 @@ const badCases: readonly BadCase[] = [
       withFeaturePlugin(config);
       config.strategies.push({ key: 'feature.hint', options: { pairs: [{ student: 'student_hidden1', teacher: 'big_conv1' }] } });
     },
-    message: () => "teacher 'big': no layer named 'big_conv1'; its layers are: big_hidden1 [B,16], big_logits [B,3]",
+    message: () =>
+      "strategies[2]: teacher 'big' has no layer named 'big_conv1'; its layers are: big_hidden1 [B,16], big_logits [B,3]",
     leaves: 'error.txt',
   },
   {

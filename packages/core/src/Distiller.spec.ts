@@ -427,6 +427,6 @@ describe('Distiller refuses', () => {
     const fake = new FakeStrategy(1, { student: ['s_hidden9'] });
     expect(() =>
       createDistiller(spec({ strategies: [{ key: 'testing.fake' }], plugins: [pluginOf(fakeStrategyFactory(fake))] })),
-    ).toThrow("student: no layer named 's_hidden9'; its layers are: s_hidden1 [B,8], s_logits [B,3]");
+    ).toThrow("strategies[0]: the student has no layer named 's_hidden9'; its layers are: s_hidden1 [B,8], s_logits [B,3]");
   });
 });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { EventEmitter } from 'eventemitter3';
 import { inject, injectable, multiInject, optional } from 'inversify';
 import { BackendPreference } from './BackendPreference.js';
@@ -12,6 +13,7 @@ import type { DistillationContext } from './DistillationContext.js';
 import type { DistillationStrategy } from './DistillationStrategy.js';
 import type { DistillerEvents } from './DistillerEvents.js';
 import { DistilleryError } from './DistilleryError.js';
+import { describeLayers } from './describeLayers.js';
 import type { EpochMetrics } from './EpochMetrics.js';
 import type { EvaluationMetrics } from './EvaluationMetrics.js';
 import { Logger } from './Logger.js';
@@ -94,8 +96,18 @@ export class Distiller extends EventEmitter<DistillerEvents> {
 
     const studentLayers = new Set<string>();
     const teacherLayers = new Map<string, Set<string>>(teacherNames.map((name) => [name, new Set<string>()]));
+    const requireLayer = (i: number, role: string, model: tfl.LayersModel, layer: string) => {
+      if (!model.layers.some((candidate) => candidate.name === layer)) {
+        throw new DistilleryError(
+          `strategies[${i}]: ${role} has no layer named '${layer}'; its layers are: ${describeLayers(model)}`,
+        );
+      }
+    };
     this.terms.forEach(({ strategy }, i) => {
-      for (const layer of strategy.taps?.student ?? []) studentLayers.add(layer);
+      for (const layer of strategy.taps?.student ?? []) {
+        requireLayer(i, 'the student', student.model, layer);
+        studentLayers.add(layer);
+      }
       for (const [teacher, layers] of Object.entries(strategy.taps?.teachers ?? {})) {
         const set = teacherLayers.get(teacher);
         if (set === undefined) {
@@ -103,7 +115,11 @@ export class Distiller extends EventEmitter<DistillerEvents> {
             `strategies[${i}]: taps teacher '${teacher}', but the teachers are: ${teacherNames.join(', ') || 'none'}`,
           );
         }
-        for (const layer of layers) set.add(layer);
+        const model = this.teachers.find(({ name }) => name === teacher)?.model as tfl.LayersModel;
+        for (const layer of layers) {
+          requireLayer(i, `teacher '${teacher}'`, model, layer);
+          set.add(layer);
+        }
       }
     });
     this.studentView = new ModelView('student', student.model, [...studentLayers], logger);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { DistilleryError } from './DistilleryError.js';
+import { describeLayers } from './describeLayers.js';
 import type { Logger } from './Logger.js';
 import type { ModelOutputs } from './ModelOutputs.js';
 import type { SymbolicShape } from './TapShapes.js';
@@ -89,18 +90,4 @@ function endsInSoftmax(model: tfl.LayersModel): boolean {
   const last = model.layers[model.layers.length - 1];
   if (last === undefined) return false;
   return last.getClassName() === 'Softmax' || last.getConfig().activation === 'softmax';
-}
-
-function describeLayers(model: tfl.LayersModel): string {
-  return model.layers
-    .map((layer) => {
-      let shape: string;
-      try {
-        shape = JSON.stringify(layer.outputShape).replaceAll('null', 'B');
-      } catch {
-        shape = '(shared)';
-      }
-      return `${layer.name} ${shape}`;
-    })
-    .join(', ');
 }

@@ -25,6 +25,7 @@ export type {
   TrainEndEvent,
 } from './DistillerEvents.js';
 export { DistilleryError } from './DistilleryError.js';
+export { describeLayers } from './describeLayers.js';
 export { describeZodIssue } from './describeZodIssue.js';
 export type { EnsembleEvaluation } from './EnsembleEvaluation.js';
 export type { EpochMetrics } from './EpochMetrics.js';

@@ -1,0 +1,478 @@
+// N-API bindings of distillery_native (C API only, context-aware, no exceptions).
+// Every array argument is a Float32Array used in place (no copy); every size is an integer number.
+// Bad arguments throw a TypeError naming the function and the argument.
+#include <node_api.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <initializer_list>
+#include <string>
+
+#include "conv.h"
+#include "gemm.h"
+#include "threadpool.h"
+
+namespace dn {
+namespace {
+
+// Sizes above 2^53 cannot come from a JS number exactly; far below that, products could overflow int64.
+constexpr double kMaxSize = 9007199254740991.0;
+constexpr double kMaxDim = 1073741824.0;
+
+struct Args {
+  napi_env env;
+  const char* fn;
+  size_t argc = 0;
+  napi_value argv[32];
+  bool failed = false;
+
+  Args(napi_env e, napi_callback_info info, const char* name, size_t expected) : env(e), fn(name) {
+    argc = 32;
+    if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) {
+      fail("could not read the arguments");
+      return;
+    }
+    // Missing trailing arguments read as undefined (and fail their own checks); extra ones are an error.
+    if (argc > expected) {
+      fail(("expects " + std::to_string(expected) + " arguments, got " + std::to_string(argc)).c_str());
+    }
+  }
+
+  void fail(const char* msg) {
+    if (failed) return;
+    failed = true;
+    const std::string text = std::string("distillery_native.") + fn + ": " + msg;
+    napi_throw_type_error(env, nullptr, text.c_str());
+  }
+  void fail_arg(const char* name, const char* what) { fail((std::string(name) + " " + what).c_str()); }
+
+  // A Float32Array (or null when allow_null); its data pointer (byte offset applied) and length.
+  float* f32(size_t i, const char* name, size_t* length, bool allow_null = false) {
+    *length = 0;
+    if (failed) return nullptr;
+    napi_valuetype type;
+    napi_typeof(env, argv[i], &type);
+    if (allow_null && (type == napi_null || type == napi_undefined)) return nullptr;
+    bool is_typed = false;
+    napi_is_typedarray(env, argv[i], &is_typed);
+    if (!is_typed) {
+      fail_arg(name, allow_null ? "must be a Float32Array or null" : "must be a Float32Array");
+      return nullptr;
+    }
+    napi_typedarray_type ta;
+    size_t len = 0;
+    void* data = nullptr;
+    if (napi_get_typedarray_info(env, argv[i], &ta, &len, &data, nullptr, nullptr) != napi_ok ||
+        ta != napi_float32_array) {
+      fail_arg(name, allow_null ? "must be a Float32Array or null" : "must be a Float32Array");
+      return nullptr;
+    }
+    *length = len;
+    // A zero-length view may have no backing store; any non-null pointer will do then.
+    static float empty[1];
+    return data != nullptr ? static_cast<float*>(data) : empty;
+  }
+
+  double number(size_t i, const char* name) {
+    if (failed) return 0;
+    double v = 0;
+    if (napi_get_value_double(env, argv[i], &v) != napi_ok) {
+      fail_arg(name, "must be a number");
+      return 0;
+    }
+    return v;
+  }
+
+  // A non-negative (or >= min) integer number, at most max.
+  int64_t size(size_t i, const char* name, int64_t min = 0, double max = kMaxSize) {
+    const double v = number(i, name);
+    if (failed) return 0;
+    if (!std::isfinite(v) || v != std::floor(v) || v < static_cast<double>(min)) {
+      fail_arg(name, min > 0 ? "must be a positive integer" : "must be a non-negative integer");
+      return 0;
+    }
+    if (v > max) {
+      char buf[96];
+      std::snprintf(buf, sizeof(buf), "must be at most %.0f", max);
+      fail_arg(name, buf);
+      return 0;
+    }
+    return static_cast<int64_t>(v);
+  }
+  // A geometry number of a convolution or pool: small enough that sums of pairwise products fit int64.
+  int64_t dim(size_t i, const char* name, int64_t min = 0) { return size(i, name, min, kMaxDim); }
+
+  // A boolean, or a number (0 = false).
+  bool flag(size_t i, const char* name) {
+    if (failed) return false;
+    napi_valuetype type;
+    napi_typeof(env, argv[i], &type);
+    if (type == napi_boolean) {
+      bool b = false;
+      napi_get_value_bool(env, argv[i], &b);
+      return b;
+    }
+    if (type == napi_number) return number(i, name) != 0;
+    fail_arg(name, "must be a boolean");
+    return false;
+  }
+
+  // Checks len >= need (need computed in double: sizes here are < 2^53 each, products are compared).
+  void need(const char* name, size_t len, double need_elems) {
+    if (failed) return;
+    if (static_cast<double>(len) < need_elems) {
+      char buf[160];
+      std::snprintf(buf, sizeof(buf), "is too short: %.0f elements needed, it has %zu", need_elems, len);
+      fail_arg(name, buf);
+    }
+  }
+
+  // The product of the nonzero factors is at most 2^53, so no product of a subset overflows int64
+  // (even where a zero factor makes the array itself empty).
+  void bounded(const char* what, std::initializer_list<int64_t> factors) {
+    if (failed) return;
+    double p = 1;
+    for (const int64_t f : factors) p *= f == 0 ? 1.0 : static_cast<double>(f);
+    if (p > kMaxSize) fail((std::string(what) + " is too large").c_str());
+  }
+
+  // The output must not share memory with an input.
+  void disjoint(const char* out_name, const float* out, size_t out_len, const char* in_name, const float* in,
+                size_t in_len) {
+    if (failed || out == nullptr || in == nullptr || out_len == 0 || in_len == 0) return;
+    if (out < in + in_len && in < out + out_len) fail((std::string(out_name) + " must not overlap " + in_name).c_str());
+  }
+
+  Epilogue epilogue(size_t i_bias, size_t i_act, size_t i_alpha, size_t i_prelu, int64_t n) {
+    Epilogue e;
+    size_t bias_len = 0, prelu_len = 0;
+    e.bias = f32(i_bias, "bias", &bias_len, true);
+    if (e.bias != nullptr) need("bias", bias_len, static_cast<double>(n));
+    const int64_t act = size(i_act, "activation");
+    if (!failed && act > kActPrelu) fail("activation must be 0 (none), 1 (relu), 2 (relu6), 3 (leakyrelu), 4 (sigmoid), 5 (elu) or 6 (prelu)");
+    e.act = static_cast<int>(act);
+    napi_valuetype alpha_type = napi_undefined;
+    if (!failed) napi_typeof(env, argv[i_alpha], &alpha_type);
+    e.alpha = alpha_type == napi_null || alpha_type == napi_undefined ? 0.f
+                                                                      : static_cast<float>(number(i_alpha, "alpha"));
+    e.prelu = f32(i_prelu, "preluAlpha", &prelu_len, true);
+    if (e.act == kActPrelu) {
+      if (e.prelu == nullptr) fail("preluAlpha is required for activation 6 (prelu)");
+      need("preluAlpha", prelu_len, static_cast<double>(n));
+    }
+    return e;
+  }
+};
+
+napi_value undefined(napi_env env) {
+  napi_value v;
+  napi_get_undefined(env, &v);
+  return v;
+}
+
+// matMul(a, b, out, batch, m, n, k, transA, transB, aBatchStride, bBatchStride, bias, activation, alpha,
+//        preluAlpha)
+napi_value MatMul(napi_env env, napi_callback_info info) {
+  Args a(env, info, "matMul", 15);
+  if (a.failed) return nullptr;
+  size_t la, lb, lo;
+  const float* A = a.f32(0, "a", &la);
+  const float* B = a.f32(1, "b", &lb);
+  float* out = a.f32(2, "out", &lo);
+  const int64_t batch = a.size(3, "batch"), m = a.size(4, "m"), n = a.size(5, "n"), k = a.size(6, "k");
+  const bool ta = a.flag(7, "transA"), tb = a.flag(8, "transB");
+  const int64_t sa = a.size(9, "aBatchStride"), sb = a.size(10, "bBatchStride");
+  const Epilogue e = a.epilogue(11, 12, 13, 14, n);
+  if (a.failed) return nullptr;
+  const double mk = static_cast<double>(m) * k, kn = static_cast<double>(k) * n;
+  if (batch > 0 && mk > 0) a.need("a", la, static_cast<double>(batch - 1) * sa + mk);
+  if (batch > 0 && kn > 0) a.need("b", lb, static_cast<double>(batch - 1) * sb + kn);
+  a.need("out", lo, static_cast<double>(batch) * m * n);
+  a.disjoint("out", out, lo, "a", A, la);
+  a.disjoint("out", out, lo, "b", B, lb);
+  if (a.failed) return nullptr;
+  GemmArgs g;
+  g.M = m;
+  g.N = n;
+  g.K = k;
+  g.A = A;
+  g.lda = ta ? m : k;
+  g.transA = ta;
+  g.B = B;
+  g.ldb = tb ? k : n;
+  g.transB = tb;
+  g.C = out;
+  g.ldc = n;
+  g.epi = e;
+  sgemm_batched(g, batch, sa, sb, m * n);
+  return undefined(env);
+}
+
+// The 15 geometry numbers shared by the convolutions, from argument `i`.
+bool conv_geom(Args& a, size_t i, ConvGeom* g) {
+  g->batch = a.dim(i + 0, "batch");
+  g->inH = a.dim(i + 1, "inH");
+  g->inW = a.dim(i + 2, "inW");
+  g->inC = a.dim(i + 3, "inC");
+  g->outH = a.dim(i + 4, "outH");
+  g->outW = a.dim(i + 5, "outW");
+  g->outC = a.dim(i + 6, "outC");
+  g->fH = a.dim(i + 7, "filterH", 1);
+  g->fW = a.dim(i + 8, "filterW", 1);
+  g->sH = a.dim(i + 9, "strideH", 1);
+  g->sW = a.dim(i + 10, "strideW", 1);
+  g->dH = a.dim(i + 11, "dilationH", 1);
+  g->dW = a.dim(i + 12, "dilationW", 1);
+  g->padT = a.dim(i + 13, "padTop");
+  g->padL = a.dim(i + 14, "padLeft");
+  a.bounded("the input shape", {g->batch, g->inH, g->inW, g->inC});
+  a.bounded("the output shape", {g->batch, g->outH, g->outW, g->outC});
+  a.bounded("the filter shape", {g->fH, g->fW, g->inC, g->outC});
+  return !a.failed;
+}
+
+double conv_x_len(const ConvGeom& g) { return static_cast<double>(g.batch) * g.inH * g.inW * g.inC; }
+double conv_y_len(const ConvGeom& g) { return static_cast<double>(g.batch) * g.outH * g.outW * g.outC; }
+double conv_w_len(const ConvGeom& g) { return static_cast<double>(g.fH) * g.fW * g.inC * g.outC; }
+
+// conv2d(x, filter, out, <15 geometry numbers>, bias, activation, alpha, preluAlpha)
+napi_value Conv2d(napi_env env, napi_callback_info info) {
+  Args a(env, info, "conv2d", 22);
+  if (a.failed) return nullptr;
+  size_t lx, lw, lo;
+  const float* x = a.f32(0, "x", &lx);
+  const float* w = a.f32(1, "filter", &lw);
+  float* out = a.f32(2, "out", &lo);
+  ConvGeom g;
+  if (!conv_geom(a, 3, &g)) return nullptr;
+  const Epilogue e = a.epilogue(18, 19, 20, 21, g.outC);
+  a.need("x", lx, conv_x_len(g));
+  a.need("filter", lw, conv_w_len(g));
+  a.need("out", lo, conv_y_len(g));
+  a.disjoint("out", out, lo, "x", x, lx);
+  a.disjoint("out", out, lo, "filter", w, lw);
+  if (a.failed) return nullptr;
+  conv2d_forward(x, w, out, g, e);
+  return undefined(env);
+}
+
+// conv2dBackpropInput(dy, filter, dx, <15 geometry numbers>)
+napi_value Conv2dBackpropInput(napi_env env, napi_callback_info info) {
+  Args a(env, info, "conv2dBackpropInput", 18);
+  if (a.failed) return nullptr;
+  size_t ly, lw, lx;
+  const float* dy = a.f32(0, "dy", &ly);
+  const float* w = a.f32(1, "filter", &lw);
+  float* dx = a.f32(2, "dx", &lx);
+  ConvGeom g;
+  if (!conv_geom(a, 3, &g)) return nullptr;
+  a.need("dy", ly, conv_y_len(g));
+  a.need("filter", lw, conv_w_len(g));
+  a.need("dx", lx, conv_x_len(g));
+  a.disjoint("dx", dx, lx, "dy", dy, ly);
+  a.disjoint("dx", dx, lx, "filter", w, lw);
+  if (a.failed) return nullptr;
+  conv2d_backprop_input(dy, w, dx, g);
+  return undefined(env);
+}
+
+// conv2dBackpropFilter(x, dy, dw, <15 geometry numbers>)
+napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
+  Args a(env, info, "conv2dBackpropFilter", 18);
+  if (a.failed) return nullptr;
+  size_t lx, ly, lw;
+  const float* x = a.f32(0, "x", &lx);
+  const float* dy = a.f32(1, "dy", &ly);
+  float* dw = a.f32(2, "dw", &lw);
+  ConvGeom g;
+  if (!conv_geom(a, 3, &g)) return nullptr;
+  a.need("x", lx, conv_x_len(g));
+  a.need("dy", ly, conv_y_len(g));
+  a.need("dw", lw, conv_w_len(g));
+  a.disjoint("dw", dw, lw, "x", x, lx);
+  a.disjoint("dw", dw, lw, "dy", dy, ly);
+  if (a.failed) return nullptr;
+  conv2d_backprop_filter(x, dy, dw, g);
+  return undefined(env);
+}
+
+// The 14 geometry numbers of the pools, from argument `i`.
+bool pool_geom(Args& a, size_t i, PoolGeom* g) {
+  g->batch = a.dim(i + 0, "batch");
+  g->inH = a.dim(i + 1, "inH");
+  g->inW = a.dim(i + 2, "inW");
+  g->C = a.dim(i + 3, "channels");
+  g->outH = a.dim(i + 4, "outH");
+  g->outW = a.dim(i + 5, "outW");
+  g->fH = a.dim(i + 6, "filterH", 1);
+  g->fW = a.dim(i + 7, "filterW", 1);
+  g->sH = a.dim(i + 8, "strideH", 1);
+  g->sW = a.dim(i + 9, "strideW", 1);
+  g->dH = a.dim(i + 10, "dilationH", 1);
+  g->dW = a.dim(i + 11, "dilationW", 1);
+  g->padT = a.dim(i + 12, "padTop");
+  g->padL = a.dim(i + 13, "padLeft");
+  a.bounded("the input shape", {g->batch, g->inH, g->inW, g->C});
+  a.bounded("the output shape", {g->batch, g->outH, g->outW, g->C});
+  return !a.failed;
+}
+
+double pool_x_len(const PoolGeom& g) { return static_cast<double>(g.batch) * g.inH * g.inW * g.C; }
+double pool_y_len(const PoolGeom& g) { return static_cast<double>(g.batch) * g.outH * g.outW * g.C; }
+
+template <bool kMax>
+napi_value PoolForward(napi_env env, napi_callback_info info) {
+  Args a(env, info, kMax ? "maxPool" : "avgPool", 16);
+  if (a.failed) return nullptr;
+  size_t lx, lo;
+  const float* x = a.f32(0, "x", &lx);
+  float* out = a.f32(1, "out", &lo);
+  PoolGeom g;
+  if (!pool_geom(a, 2, &g)) return nullptr;
+  a.need("x", lx, pool_x_len(g));
+  a.need("out", lo, pool_y_len(g));
+  a.disjoint("out", out, lo, "x", x, lx);
+  if (a.failed) return nullptr;
+  if (kMax) {
+    max_pool(x, out, g);
+  } else {
+    avg_pool(x, out, g);
+  }
+  return undefined(env);
+}
+
+// maxPoolBackprop(dy, x, dx, <14 geometry numbers>)
+napi_value MaxPoolBackprop(napi_env env, napi_callback_info info) {
+  Args a(env, info, "maxPoolBackprop", 17);
+  if (a.failed) return nullptr;
+  size_t ly, lx, ld;
+  const float* dy = a.f32(0, "dy", &ly);
+  const float* x = a.f32(1, "x", &lx);
+  float* dx = a.f32(2, "dx", &ld);
+  PoolGeom g;
+  if (!pool_geom(a, 3, &g)) return nullptr;
+  a.need("dy", ly, pool_y_len(g));
+  a.need("x", lx, pool_x_len(g));
+  a.need("dx", ld, pool_x_len(g));
+  a.disjoint("dx", dx, ld, "dy", dy, ly);
+  a.disjoint("dx", dx, ld, "x", x, lx);
+  if (a.failed) return nullptr;
+  max_pool_backprop(dy, x, dx, g);
+  return undefined(env);
+}
+
+// avgPoolBackprop(dy, dx, <14 geometry numbers>)
+napi_value AvgPoolBackprop(napi_env env, napi_callback_info info) {
+  Args a(env, info, "avgPoolBackprop", 16);
+  if (a.failed) return nullptr;
+  size_t ly, ld;
+  const float* dy = a.f32(0, "dy", &ly);
+  float* dx = a.f32(1, "dx", &ld);
+  PoolGeom g;
+  if (!pool_geom(a, 2, &g)) return nullptr;
+  a.need("dy", ly, pool_y_len(g));
+  a.need("dx", ld, pool_x_len(g));
+  a.disjoint("dx", dx, ld, "dy", dy, ly);
+  if (a.failed) return nullptr;
+  avg_pool_backprop(dy, dx, g);
+  return undefined(env);
+}
+
+napi_value number_value(napi_env env, double v) {
+  napi_value r;
+  napi_create_double(env, v, &r);
+  return r;
+}
+
+napi_value string_value(napi_env env, const char* s) {
+  napi_value r;
+  napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &r);
+  return r;
+}
+
+// setThreads(n) -> the count now in force
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  Args a(env, info, "setThreads", 1);
+  const int64_t n = a.size(0, "n", 1);
+  if (a.failed) return nullptr;
+  return number_value(env, pool_set_threads(static_cast<int>(n > 64 ? 64 : n)));
+}
+
+napi_value Threads(napi_env env, napi_callback_info info) {
+  Args a(env, info, "threads", 0);
+  if (a.failed) return nullptr;
+  return number_value(env, pool_threads());
+}
+
+napi_value Simd(napi_env env, napi_callback_info info) {
+  Args a(env, info, "simd", 0);
+  if (a.failed) return nullptr;
+  return string_value(env, active_kernels().name);
+}
+
+// setSimd('avx512' | 'avx2' | 'scalar') -> the flavour now in force (never above what the CPU supports).
+napi_value SetSimd(napi_env env, napi_callback_info info) {
+  Args a(env, info, "setSimd", 1);
+  if (a.failed) return nullptr;
+  char buf[16] = {0};
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, a.argv[0], buf, sizeof(buf), &len) != napi_ok) {
+    a.fail("level must be 'avx512', 'avx2' or 'scalar'");
+    return nullptr;
+  }
+  int level;
+  if (std::strcmp(buf, "avx512") == 0) {
+    level = 2;
+  } else if (std::strcmp(buf, "avx2") == 0) {
+    level = 1;
+  } else if (std::strcmp(buf, "scalar") == 0) {
+    level = 0;
+  } else {
+    a.fail("level must be 'avx512', 'avx2' or 'scalar'");
+    return nullptr;
+  }
+  set_simd_level(level);
+  return string_value(env, active_kernels().name);
+}
+
+// Blocking parameters of the flavour in use, for diagnostics: {simd, mr, nr, mc, kc, nc, threads}.
+napi_value Info(napi_env env, napi_callback_info info) {
+  Args a(env, info, "info", 0);
+  if (a.failed) return nullptr;
+  const KernelSet& ks = active_kernels();
+  napi_value o;
+  napi_create_object(env, &o);
+  napi_set_named_property(env, o, "simd", string_value(env, ks.name));
+  napi_set_named_property(env, o, "mr", number_value(env, ks.mr));
+  napi_set_named_property(env, o, "nr", number_value(env, ks.nr));
+  napi_set_named_property(env, o, "mc", number_value(env, static_cast<double>(ks.mc)));
+  napi_set_named_property(env, o, "kc", number_value(env, static_cast<double>(ks.kc)));
+  napi_set_named_property(env, o, "nc", number_value(env, static_cast<double>(ks.nc)));
+  napi_set_named_property(env, o, "threads", number_value(env, pool_threads()));
+  return o;
+}
+
+}  // namespace
+}  // namespace dn
+
+NAPI_MODULE_INIT() {
+  using namespace dn;
+  const napi_property_descriptor props[] = {
+      {"matMul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"maxPool", nullptr, PoolForward<true>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"maxPoolBackprop", nullptr, MaxPoolBackprop, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"avgPool", nullptr, PoolForward<false>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"avgPoolBackprop", nullptr, AvgPoolBackprop, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"simd", nullptr, Simd, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setSimd", nullptr, SetSimd, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}

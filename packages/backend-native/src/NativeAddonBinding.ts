@@ -1,0 +1,94 @@
+/**
+ * The functions of the compiled addon (native/, built by node-gyp into build/Release/distillery_native.node).
+ * Every tensor is a row-major Float32Array that the addon reads and writes in place, without copying;
+ * `out`, `dx` and `dw` are written. Activation codes are those of {@link activationCode}.
+ */
+export interface NativeAddonBinding {
+  /**
+   * out[batch, m, n] = activation(op(a) · op(b) + bias), op transposing when asked. A batch stride of 0
+   * reuses one matrix for every batch entry. `bias` and `preluAlpha` hold n values, one per column.
+   */
+  matMul(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+    aBatchStride: number,
+    bBatchStride: number,
+    bias: Float32Array | null,
+    activation: number,
+    leakyReluAlpha: number,
+    preluAlpha: Float32Array | null,
+  ): void;
+
+  /** NHWC convolution, filter [filterH, filterW, inC, outC]; `bias` and `preluAlpha` hold outC values. */
+  conv2d(
+    x: Float32Array,
+    filter: Float32Array,
+    out: Float32Array,
+    ...geometryAndEpilogue: [
+      ...ConvGeometry,
+      bias: Float32Array | null,
+      activation: number,
+      alpha: number,
+      preluAlpha: Float32Array | null,
+    ]
+  ): void;
+  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, ...geometry: ConvGeometry): void;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, ...geometry: ConvGeometry): void;
+
+  maxPool(x: Float32Array, out: Float32Array, ...geometry: PoolGeometry): void;
+  maxPoolBackprop(dy: Float32Array, x: Float32Array, dx: Float32Array, ...geometry: PoolGeometry): void;
+  avgPool(x: Float32Array, out: Float32Array, ...geometry: PoolGeometry): void;
+  avgPoolBackprop(dy: Float32Array, dx: Float32Array, ...geometry: PoolGeometry): void;
+
+  /** Sets the size of the addon's thread pool (1–64); returns the count now in force. */
+  setThreads(threads: number): number;
+  threads(): number;
+  /** The kernel flavour in use: the best the CPU supports among avx512, avx2 and scalar. */
+  simd(): string;
+  /** Uses a lower kernel flavour (never one the CPU lacks); returns the flavour now in force. */
+  setSimd(level: 'avx512' | 'avx2' | 'scalar'): string;
+  /** The GEMM blocking of the flavour in use and the thread count, for diagnostics. */
+  info(): { simd: string; mr: number; nr: number; mc: number; kc: number; nc: number; threads: number };
+}
+
+type ConvGeometry = [
+  batch: number,
+  inHeight: number,
+  inWidth: number,
+  inChannels: number,
+  outHeight: number,
+  outWidth: number,
+  outChannels: number,
+  filterHeight: number,
+  filterWidth: number,
+  strideHeight: number,
+  strideWidth: number,
+  dilationHeight: number,
+  dilationWidth: number,
+  padTop: number,
+  padLeft: number,
+];
+
+type PoolGeometry = [
+  batch: number,
+  inHeight: number,
+  inWidth: number,
+  channels: number,
+  outHeight: number,
+  outWidth: number,
+  filterHeight: number,
+  filterWidth: number,
+  strideHeight: number,
+  strideWidth: number,
+  dilationHeight: number,
+  dilationWidth: number,
+  padTop: number,
+  padLeft: number,
+];

@@ -1,0 +1,49 @@
+import { backend_util, type KernelConfig, type TensorInfo, util } from '@tensorflow/tfjs-core';
+import type { NativeBackend } from '../../NativeBackend.js';
+import { float32Values } from '../float32Values.js';
+import { runCpuKernel } from '../runCpuKernel.js';
+import type { BinaryLoops } from './BinaryLoops.js';
+
+/** Whether `small` (leading 1s aside) is the trailing part of `shape`, so it repeats along the leading axes. */
+function repeatsAlongLeadingAxes(small: number[], shape: number[]): boolean {
+  const first = small.findIndex((dim) => dim !== 1);
+  const core = first === -1 ? [] : small.slice(first);
+  return core.every((dim, i) => dim === shape[shape.length - core.length + i]);
+}
+
+/**
+ * A float32 binary kernel for the shapes a training step is made of: operands of one size, a tensor with
+ * a scalar, and a tensor with a bias-like operand repeated along its leading axes (which the cpu kernel
+ * computes index by index). Every value is the cpu kernel's, bit for bit (the same double-precision
+ * operation rounded to float32); other dtypes and other broadcasting run the cpu kernel.
+ */
+export function fastBinaryKernelConfig(kernelName: string, loops: BinaryLoops): KernelConfig {
+  return {
+    kernelName,
+    backendName: 'native',
+    kernelFunc: (args) => {
+      const { a, b } = args.inputs as Record<'a' | 'b', TensorInfo>;
+      if (a.dtype !== 'float32' || b.dtype !== 'float32') return runCpuKernel(kernelName, args);
+      const shape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
+      const size = util.sizeFromShape(shape);
+      const aSize = util.sizeFromShape(a.shape);
+      const bSize = util.sizeFromShape(b.shape);
+      const backend = args.backend as NativeBackend;
+      const out = new Float32Array(size);
+      if (aSize === size && bSize === size) {
+        loops.same(float32Values(backend, a), float32Values(backend, b), out);
+      } else if (aSize === size && bSize === 1) {
+        loops.scalarRight(float32Values(backend, a), float32Values(backend, b)[0] as number, out);
+      } else if (aSize === 1 && bSize === size) {
+        loops.scalarLeft(float32Values(backend, a)[0] as number, float32Values(backend, b), out);
+      } else if (aSize === size && repeatsAlongLeadingAxes(b.shape, shape)) {
+        loops.rowsRight(float32Values(backend, a), float32Values(backend, b), out);
+      } else if (bSize === size && repeatsAlongLeadingAxes(a.shape, shape)) {
+        loops.rowsLeft(float32Values(backend, a), float32Values(backend, b), out);
+      } else {
+        return runCpuKernel(kernelName, args);
+      }
+      return backend.makeTensorInfo(shape, 'float32', out);
+    },
+  };
+}

@@ -1,0 +1,632 @@
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-layers';
+import { expectNoLeaks } from '@distillery/testing';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { NativeAddonBinding } from '../NativeAddonBinding.js';
+import type { NativeBackend } from '../NativeBackend.js';
+import { nativeBackendAvailable } from '../nativeBackendAvailable.js';
+import { nativeBackendError } from '../nativeBackendError.js';
+import { registerNativeBackend } from '../registerNativeBackend.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  // These tests need the built addon: they fail, rather than skip, where it did not build.
+  expect(nativeBackendError).toBeUndefined();
+  expect(nativeBackendAvailable).toBe(true);
+  registerNativeBackend();
+});
+
+afterEach(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** Deterministic values in [-1, 1) (mulberry32), so both backends see the same inputs. */
+function randomValues(size: number, seed: number): Float32Array {
+  let state = seed >>> 0;
+  return Float32Array.from({ length: size }, () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  });
+}
+
+function random(shape: number[], seed: number): tf.Tensor {
+  const size = shape.reduce((product, dim) => product * dim, 1);
+  return tf.tensor(randomValues(size, seed), shape);
+}
+
+/** Which addon functions `compute` called on the native backend, by name. */
+async function onNative<T>(compute: () => Promise<T>): Promise<{ result: T; calls: string[] }> {
+  await tf.setBackend('native');
+  const backend = tf.backend() as NativeBackend;
+  const addon = backend.addon;
+  const calls: string[] = [];
+  const counting = new Proxy(addon, {
+    get: (target, name: keyof NativeAddonBinding) => {
+      calls.push(name);
+      return target[name];
+    },
+  });
+  (backend as { addon: NativeAddonBinding }).addon = counting;
+  try {
+    return { result: await compute(), calls };
+  } finally {
+    (backend as { addon: NativeAddonBinding }).addon = addon;
+  }
+}
+
+/** Runs `compute` on `backend` (inputs made inside it live there) and reads its outputs. */
+async function outputsOn(
+  backend: string,
+  compute: () => tf.Tensor | tf.Tensor[],
+): Promise<{ values: Float32Array[]; shapes: number[][]; dtypes: string[] }> {
+  await tf.setBackend(backend);
+  const outputs = tf.tidy(() => [compute()].flat());
+  const values = await Promise.all(outputs.map((output) => output.data() as Promise<Float32Array>));
+  const result = { values, shapes: outputs.map((output) => output.shape), dtypes: outputs.map((output) => output.dtype) };
+  tf.dispose(outputs);
+  return result;
+}
+
+/**
+ * |native − cpu| ≤ 1e-4 · (|cpu| + mean|cpu|) elementwise: 1e-4 relative, with the tensor's own scale as
+ * the floor, since a sum that cancels to near zero keeps the rounding error of its large terms, and
+ * both backends add in different orders.
+ */
+function expectClose(actual: Float32Array, expected: Float32Array): void {
+  expect(actual.length).toBe(expected.length);
+  const meanAbs = expected.reduce((sum, value) => sum + Math.abs(value), 0) / Math.max(1, expected.length);
+  let worst = 0;
+  let worstIndex = -1;
+  for (let i = 0; i < expected.length; i++) {
+    const e = expected[i] as number;
+    const a = actual[i] as number;
+    if (Number.isNaN(e) || Number.isNaN(a)) {
+      expect(Number.isNaN(a), `element ${i}: native ${a}, cpu ${e}`).toBe(Number.isNaN(e));
+      continue;
+    }
+    if (!Number.isFinite(e)) {
+      expect(a, `element ${i}`).toBe(e);
+      continue;
+    }
+    const excess = Math.abs(a - e) / (Math.abs(e) + meanAbs + 1e-30);
+    if (excess > worst) {
+      worst = excess;
+      worstIndex = i;
+    }
+  }
+  expect(worst, `worst element ${worstIndex}: native ${actual[worstIndex]}, cpu ${expected[worstIndex]}`).toBeLessThanOrEqual(
+    1e-4,
+  );
+}
+
+/** Computes on 'cpu' and on 'native', expects equal shapes, dtypes and values; returns the addon calls made. */
+async function expectNativeToMatchCpu(compute: () => tf.Tensor | tf.Tensor[]): Promise<string[]> {
+  const cpu = await outputsOn('cpu', compute);
+  const { result: native, calls } = await onNative(() => outputsOn('native', compute));
+  expect(native.shapes).toEqual(cpu.shapes);
+  expect(native.dtypes).toEqual(cpu.dtypes);
+  native.values.forEach((values, i) => {
+    expectClose(values, cpu.values[i] as Float32Array);
+  });
+  return calls;
+}
+
+const activations = ['linear', 'relu', 'relu6', 'leakyrelu', 'sigmoid', 'elu', 'prelu'] as const;
+
+describe('BatchMatMul on the native backend', () => {
+  it.each([
+    { a: [7, 13], b: [13, 5], transposeA: false, transposeB: false },
+    { a: [13, 7], b: [13, 5], transposeA: true, transposeB: false },
+    { a: [7, 13], b: [5, 13], transposeA: false, transposeB: true },
+    { a: [13, 7], b: [5, 13], transposeA: true, transposeB: true },
+    { a: [67, 129], b: [129, 33], transposeA: false, transposeB: false },
+    { a: [129, 67], b: [33, 129], transposeA: true, transposeB: true },
+    { a: [1, 1], b: [1, 1], transposeA: false, transposeB: false },
+    { a: [1, 9], b: [9, 1], transposeA: false, transposeB: false },
+    { a: [5, 1], b: [1, 4], transposeA: false, transposeB: false },
+    { a: [3, 4, 6], b: [3, 6, 5], transposeA: false, transposeB: false },
+    { a: [3, 6, 4], b: [3, 5, 6], transposeA: true, transposeB: true },
+  ])(
+    'equals the cpu kernel for $a × $b (transposeA $transposeA, transposeB $transposeB)',
+    async ({ a, b, transposeA, transposeB }) => {
+      const calls = await expectNativeToMatchCpu(() => tf.matMul(random(a, 1), random(b, 2), transposeA, transposeB));
+      expect(calls).toContain('matMul');
+    },
+  );
+
+  it.each([
+    { a: [1, 4, 6], b: [3, 6, 5], why: 'one matrix of a for every batch entry of b' },
+    { a: [3, 4, 6], b: [6, 5], why: 'one matrix of b (rank 2) for every batch entry of a' },
+    { a: [2, 3, 4, 6], b: [3, 6, 5], why: "b's batch repeating along a's leading dim" },
+    { a: [3, 4, 6], b: [2, 1, 6, 5], why: "b's [2, 1] against a's [3]" },
+    { a: [2, 1, 4, 6], b: [1, 3, 6, 5], why: 'both sides broadcasting (the cpu kernel pairs entries modulo their batch sizes)' },
+  ])('broadcasts batches as tfjs does: $why', async ({ a, b }) => {
+    await expectNativeToMatchCpu(() => tf.matMul(random(a, 3), random(b, 4)));
+  });
+
+  it('keeps int32 products on the cpu kernel, so they stay int32', async () => {
+    const calls = await expectNativeToMatchCpu(() =>
+      tf.matMul(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32'), tf.tensor2d([1, 0, -2, 1, 3, 2], [3, 2], 'int32')),
+    );
+    expect(calls).not.toContain('matMul');
+  });
+
+  it('reads float32 tensors that still hold the Int32Array of a cast', async () => {
+    const calls = await expectNativeToMatchCpu(() =>
+      tf.matMul(tf.cast(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32'), 'float32'), random([3, 4], 5)),
+    );
+    expect(calls).toContain('matMul');
+  });
+});
+
+describe('_FusedMatMul on the native backend', () => {
+  it.each(activations)('equals the cpu kernel with a bias and %s', async (activation) => {
+    const calls = await expectNativeToMatchCpu(() =>
+      tf.fused.matMul({
+        a: tf.mul(random([9, 17], 6), 3),
+        b: random([17, 11], 7),
+        bias: random([11], 8),
+        activation,
+        preluActivationWeights: random([11], 9),
+        leakyreluAlpha: 0.13,
+      }),
+    );
+    expect(calls).toContain('matMul');
+  });
+
+  it.each([
+    { transposeA: true, transposeB: false },
+    { transposeA: false, transposeB: true },
+    { transposeA: true, transposeB: true },
+  ])(
+    'equals the cpu kernel transposed (transposeA $transposeA, transposeB $transposeB) and batched',
+    async ({ transposeA, transposeB }) => {
+      await expectNativeToMatchCpu(() =>
+        tf.fused.matMul({
+          a: random(transposeA ? [2, 8, 5] : [2, 5, 8], 10),
+          b: random(transposeB ? [2, 3, 8] : [2, 8, 3], 11),
+          transposeA,
+          transposeB,
+          bias: random([3], 12),
+          activation: 'relu',
+        }),
+      );
+    },
+  );
+
+  it('applies a scalar bias and a scalar PReLU weight in the addon', async () => {
+    const calls = await expectNativeToMatchCpu(() =>
+      tf.fused.matMul({
+        a: random([6, 4], 13),
+        b: random([4, 5], 14),
+        bias: tf.scalar(0.3),
+        activation: 'prelu',
+        preluActivationWeights: tf.scalar(0.2),
+      }),
+    );
+    expect(calls).toContain('matMul');
+  });
+
+  it('adds a full [m, n] bias and PReLU weight with the cpu kernels after the native product', async () => {
+    const calls = await expectNativeToMatchCpu(() =>
+      tf.fused.matMul({
+        a: random([6, 4], 15),
+        b: random([4, 5], 16),
+        bias: random([6, 5], 17),
+        activation: 'prelu',
+        preluActivationWeights: random([6, 5], 18),
+      }),
+    );
+    expect(calls).toContain('matMul');
+  });
+
+  it('activates without a bias', async () => {
+    await expectNativeToMatchCpu(() => tf.fused.matMul({ a: random([6, 4], 19), b: random([4, 5], 20), activation: 'elu' }));
+  });
+});
+
+const convCases = [
+  { x: [2, 9, 9, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'same', dilations: 1, why: "3×3, 'same'" },
+  { x: [2, 9, 9, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'valid', dilations: 1, why: "stride 2, 'valid'" },
+  {
+    x: [1, 8, 7, 2],
+    filter: [2, 4, 2, 3],
+    strides: [2, 1],
+    pad: 'same',
+    dilations: 1,
+    why: "uneven strides and filter, odd 'same' padding",
+  },
+  { x: [2, 10, 11, 3], filter: [3, 3, 3, 5], strides: 1, pad: 'same', dilations: 2, why: 'dilation 2' },
+  { x: [2, 10, 11, 3], filter: [3, 2, 3, 5], strides: 1, pad: 'valid', dilations: [2, 3], why: "uneven dilation, 'valid'" },
+  { x: [3, 5, 5, 7], filter: [1, 1, 7, 6], strides: 1, pad: 'valid', dilations: 1, why: '1×1 filter' },
+  { x: [1, 3, 3, 2], filter: [5, 5, 2, 3], strides: 1, pad: 'same', dilations: 1, why: "a filter larger than the input, 'same'" },
+  { x: [1, 1, 1, 1], filter: [1, 1, 1, 1], strides: 1, pad: 'valid', dilations: 1, why: 'size 1' },
+  { x: [2, 6, 7, 3], filter: [3, 3, 3, 2], strides: 2, pad: 1, dilations: 1, why: 'numeric padding' },
+  {
+    x: [2, 6, 7, 3],
+    filter: [3, 3, 3, 2],
+    strides: 1,
+    pad: [
+      [0, 0],
+      [2, 1],
+      [0, 2],
+      [0, 0],
+    ],
+    dilations: 1,
+    why: 'explicit padding',
+  },
+  { x: [4, 28, 28, 1], filter: [3, 3, 1, 32], strides: 1, pad: 'same', dilations: 1, why: 'an MNIST first layer' },
+] as const;
+
+type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+
+describe('Conv2D on the native backend', () => {
+  it.each(convCases)('equals the cpu kernel: $why', async ({ x, filter, strides, pad, dilations }) => {
+    const calls = await expectNativeToMatchCpu(() =>
+      tf.conv2d(
+        random([...x], 21) as tf.Tensor4D,
+        random([...filter], 22) as tf.Tensor4D,
+        strides as [number, number],
+        pad as Pad,
+        'NHWC',
+        dilations as [number, number],
+      ),
+    );
+    expect(calls).toContain('conv2d');
+  });
+
+  it('leaves NCHW to the cpu kernel', async () => {
+    const calls = await expectNativeToMatchCpu(() =>
+      tf.conv2d(random([2, 3, 6, 5], 23) as tf.Tensor4D, random([3, 3, 3, 4], 24) as tf.Tensor4D, 1, 'same', 'NCHW'),
+    );
+    expect(calls).not.toContain('conv2d');
+  });
+});
+
+describe('FusedConv2D on the native backend', () => {
+  it.each(activations)('equals the cpu kernel with a bias and %s', async (activation) => {
+    const calls = await expectNativeToMatchCpu(() =>
+      tf.fused.conv2d({
+        x: tf.mul(random([2, 7, 6, 3], 25), 3) as tf.Tensor4D,
+        filter: random([3, 3, 3, 5], 26) as tf.Tensor4D,
+        strides: 1,
+        pad: 'same',
+        bias: random([5], 27),
+        activation,
+        preluActivationWeights: random([5], 28),
+        leakyreluAlpha: 0.07,
+      }),
+    );
+    expect(calls).toContain('conv2d');
+  });
+
+  it('equals the cpu kernel strided and dilated, with a scalar bias', async () => {
+    await expectNativeToMatchCpu(() =>
+      tf.fused.conv2d({
+        x: random([2, 9, 8, 2], 29) as tf.Tensor4D,
+        filter: random([3, 3, 2, 4], 30) as tf.Tensor4D,
+        strides: 1,
+        pad: 'valid',
+        dilations: 2,
+        bias: tf.scalar(-0.2),
+        activation: 'relu6',
+      }),
+    );
+  });
+
+  it('leaves NCHW to the cpu kernel', async () => {
+    const calls = await expectNativeToMatchCpu(() =>
+      tf.fused.conv2d({
+        x: random([2, 3, 6, 5], 60) as tf.Tensor4D,
+        filter: random([3, 3, 3, 4], 61) as tf.Tensor4D,
+        strides: 1,
+        pad: 'same',
+        dataFormat: 'NCHW',
+        bias: random([4], 62),
+        activation: 'relu',
+      }),
+    );
+    expect(calls).not.toContain('conv2d');
+  });
+
+  it('applies PReLU weights of shape [h, w, c] with the cpu kernels after the native convolution', async () => {
+    const calls = await expectNativeToMatchCpu(() =>
+      tf.fused.conv2d({
+        x: random([2, 5, 5, 2], 31) as tf.Tensor4D,
+        filter: random([3, 3, 2, 3], 32) as tf.Tensor4D,
+        strides: 1,
+        pad: 'same',
+        bias: random([3], 33),
+        activation: 'prelu',
+        preluActivationWeights: random([5, 5, 3], 34),
+      }),
+    );
+    expect(calls).toContain('conv2d');
+  });
+});
+
+describe('Conv2DBackpropInput and Conv2DBackpropFilter on the native backend', () => {
+  const undilated = convCases.filter(({ dilations }) => dilations === 1);
+
+  it.each(undilated)('give the cpu gradients of a convolution: $why', async ({ x, filter, strides, pad }) => {
+    const calls = await expectNativeToMatchCpu(() => {
+      const input = random([...x], 36) as tf.Tensor4D;
+      const kernel = random([...filter], 37) as tf.Tensor4D;
+      const output = tf.conv2d(input, kernel, strides as [number, number], pad as Pad);
+      const upstream = random(output.shape, 38);
+      const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides as [number, number], pad as Pad), upstream)),
+      )([input, kernel]);
+      return [dx as tf.Tensor, dw as tf.Tensor];
+    });
+    expect(calls).toEqual(expect.arrayContaining(['conv2dBackpropInput', 'conv2dBackpropFilter']));
+  });
+
+  it('computes conv2dTranspose (Conv2DBackpropInput) as the cpu kernel does', async () => {
+    await expectNativeToMatchCpu(() =>
+      tf.conv2dTranspose(
+        random([2, 4, 5, 3], 39) as tf.Tensor4D,
+        random([3, 3, 6, 3], 40) as tf.Tensor4D,
+        [2, 8, 10, 6],
+        2,
+        'same',
+      ),
+    );
+  });
+});
+
+const poolCases = [
+  { x: [2, 8, 8, 3], filterSize: 2, strides: 2, pad: 'valid', why: "2×2 stride 2, 'valid'" },
+  { x: [2, 7, 9, 3], filterSize: 3, strides: 2, pad: 'same', why: "3×3 stride 2, 'same' (padded windows)" },
+  { x: [1, 6, 5, 4], filterSize: 3, strides: 1, pad: 'same', why: "3×3 stride 1, 'same'" },
+  { x: [2, 7, 6, 2], filterSize: [2, 3], strides: [1, 2], pad: 'valid', why: 'uneven windows and strides' },
+  { x: [1, 5, 5, 2], filterSize: 1, strides: 2, pad: 'valid', why: '1×1 stride 2' },
+  // A 1×1 window with stride 1 returns its input: the cpu kernel does that without a copy, so the addon is not called.
+  { x: [1, 1, 1, 1], filterSize: 1, strides: 1, pad: 'valid', why: 'size 1', onAddon: false },
+  { x: [2, 6, 7, 3], filterSize: 3, strides: 2, pad: 1, why: 'numeric padding' },
+] as const;
+
+describe('MaxPool and MaxPoolGrad on the native backend', () => {
+  it.each(poolCases)('equal the cpu kernels: $why', async (poolCase) => {
+    const { x, filterSize, strides, pad } = poolCase;
+    const calls = await expectNativeToMatchCpu(() => {
+      const input = random([...x], 41) as tf.Tensor4D;
+      const pool = (value: tf.Tensor) =>
+        tf.maxPool(value as tf.Tensor4D, filterSize as [number, number], strides as [number, number], pad as Pad);
+      const upstream = random(pool(input).shape, 42);
+      return [pool(input), tf.grad((value: tf.Tensor) => tf.sum(tf.mul(pool(value), upstream)))(input)];
+    });
+    const onAddon = 'onAddon' in poolCase ? poolCase.onAddon : true;
+    expect(calls.includes('maxPool') && calls.includes('maxPoolBackprop')).toBe(onAddon);
+  });
+});
+
+describe('AvgPool and AvgPoolGrad on the native backend', () => {
+  it.each(poolCases)('equal the cpu kernels: $why', async (poolCase) => {
+    const { x, filterSize, strides, pad } = poolCase;
+    const calls = await expectNativeToMatchCpu(() => {
+      const input = random([...x], 43) as tf.Tensor4D;
+      const pool = (value: tf.Tensor) =>
+        tf.avgPool(value as tf.Tensor4D, filterSize as [number, number], strides as [number, number], pad as Pad);
+      const upstream = random(pool(input).shape, 44);
+      return [pool(input), tf.grad((value: tf.Tensor) => tf.sum(tf.mul(pool(value), upstream)))(input)];
+    });
+    const onAddon = 'onAddon' in poolCase ? poolCase.onAddon : true;
+    expect(calls.includes('avgPool') && calls.includes('avgPoolBackprop')).toBe(onAddon);
+  });
+});
+
+/**
+ * Computes on 'cpu' and on 'native' and expects the very same bits: the TypeScript kernels round as the
+ * cpu's do. The cpu kernels named in `withoutCpu` are unregistered while 'native' computes, which proves
+ * that it did not fall back on them.
+ */
+async function expectNativeToEqualCpu(compute: () => tf.Tensor | tf.Tensor[], withoutCpu: readonly string[] = []): Promise<void> {
+  const cpu = await outputsOn('cpu', compute);
+  const removed = withoutCpu.map((name) => tf.getKernel(name, 'cpu') as tf.KernelConfig);
+  for (const name of withoutCpu) tf.unregisterKernel(name, 'cpu');
+  let native: Awaited<ReturnType<typeof outputsOn>>;
+  try {
+    native = await outputsOn('native', compute);
+  } finally {
+    for (const config of removed) tf.registerKernel(config);
+  }
+  expect(native.shapes).toEqual(cpu.shapes);
+  expect(native.dtypes).toEqual(cpu.dtypes);
+  expect(native.values).toEqual(cpu.values);
+}
+
+const specialValues = () =>
+  tf.tensor1d([0, -0, 1.5, -2.25, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 3e-39, 1e30, -7]);
+
+describe('the elementwise kernels in TypeScript', () => {
+  const binary = [
+    ['Add', tf.add],
+    ['Sub', tf.sub],
+    ['Multiply', tf.mul],
+    ['RealDiv', tf.div],
+  ] as const;
+
+  it.each(binary)('%s equals the cpu kernel bit for bit: equal shapes, a scalar or a bias either side', async (_name, op) => {
+    await expectNativeToEqualCpu(
+      () => [
+        op(random([33, 17], 70), random([33, 17], 71)),
+        op(random([33, 17], 72), tf.scalar(0.37)),
+        op(tf.scalar(-1.3), random([33, 17], 73)),
+        op(random([4, 5], 74), tf.tensor1d([2.5])),
+        op(random([5], 75), random([1, 5], 76)),
+        op(random([6, 4, 3, 7], 90), random([7], 91)),
+        op(random([1, 3, 7], 92), random([6, 4, 3, 7], 93)),
+        op(random([6, 4, 3, 7], 94), random([1, 1, 1, 7], 95)),
+        op(specialValues(), tf.tensor1d([0, 0, -0, 2, 1, Number.POSITIVE_INFINITY, 3, 0, 1e10, Number.NaN])),
+      ],
+      [_name],
+    );
+  });
+
+  it.each(binary)('%s leaves true broadcasting and int32 to the cpu kernel', async (_name, op) => {
+    await expectNativeToEqualCpu(() => [
+      op(random([3, 1], 77), random([1, 4], 78)),
+      op(random([2, 3, 4], 79), random([4], 80)),
+      op(tf.tensor1d([7, -3, 12], 'int32'), tf.tensor1d([2, 5, -4], 'int32')),
+    ]);
+  });
+
+  it('Sqrt, Relu and Step equal the cpu kernels bit for bit, NaN and -0 included', async () => {
+    await expectNativeToEqualCpu(
+      () => [
+        tf.sqrt(tf.abs(random([41, 3], 81))),
+        tf.sqrt(specialValues()),
+        tf.relu(random([41, 3], 82)),
+        tf.relu(specialValues()),
+        tf.step(specialValues()),
+        tf.step(random([41, 3], 83), 0.25),
+      ],
+      ['Sqrt', 'Relu', 'Step'],
+    );
+    await expectNativeToEqualCpu(() => tf.relu(tf.tensor1d([-3, 0, 4], 'int32')));
+  });
+
+  it('Mean over leading axes equals the cpu kernel bit for bit', async () => {
+    await expectNativeToEqualCpu(
+      () => [tf.mean(tf.mul(random([64, 7, 7, 5], 96), 100), [0, 1, 2]), tf.mean(random([9, 4], 97), 0, true)],
+      ['Mean'],
+    );
+  });
+
+  it('Sum over leading axes equals the cpu kernel bit for bit', async () => {
+    await expectNativeToEqualCpu(
+      () => [
+        tf.sum(tf.mul(random([128, 37], 84), 1000), 0),
+        tf.sum(random([6, 5, 4], 85), [1, 0]),
+        tf.sum(random([6, 5, 4], 86), 0, true),
+        tf.sum(tf.reshape(specialValues(), [5, 2]), 0),
+      ],
+      ['Sum'],
+    );
+  });
+
+  it('Tile equals the cpu kernel', async () => {
+    await expectNativeToEqualCpu(
+      () => [
+        tf.tile(random([1, 1, 1, 5], 100), [6, 3, 3, 1]),
+        tf.tile(random([2, 3], 101), [2, 3]),
+        tf.tile(random([2, 1, 3], 102), [1, 4, 1]),
+        tf.tile(random([3], 103), [1]),
+        tf.tile(random([1, 2], 104), [0, 2]),
+      ],
+      ['Tile'],
+    );
+    await expectNativeToEqualCpu(() => tf.tile(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), [2, 1]));
+  });
+
+  it('leaves other reductions to the cpu kernels', async () => {
+    await expectNativeToEqualCpu(() => [
+      tf.mean(random([6, 5, 4], 98), [1, 2]),
+      tf.mean(random([6, 5, 4], 99)),
+      tf.mean(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), 0),
+      tf.sum(random([6, 5, 4], 87), -1),
+      tf.sum(random([6, 5, 4], 88), [0, 2]),
+      tf.sum(random([6, 5, 4], 89)),
+      tf.sum(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), 0),
+    ]);
+  });
+});
+
+describe('gradients through the native kernels', () => {
+  it('of a fused dense layer (bias, ReLU) equal those on cpu', async () => {
+    await expectNativeToMatchCpu(() => {
+      const upstream = random([16, 10], 45);
+      const loss = (a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor) =>
+        tf.sum(tf.mul(tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias, activation: 'relu' }), upstream));
+      return tf.grads(loss)([tf.mul(random([16, 20], 46), 2), random([20, 10], 47), random([10], 48)]);
+    });
+  });
+
+  it('of a transposed batched matMul equal those on cpu', async () => {
+    await expectNativeToMatchCpu(() => {
+      const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.matMul(a, b, true, true)));
+      return tf.grads(loss)([random([3, 7, 5], 49), random([3, 4, 7], 50)]);
+    });
+  });
+
+  it('of a fused convolution (bias, ReLU) with max pooling equal those on cpu', async () => {
+    await expectNativeToMatchCpu(() => {
+      const loss = (x: tf.Tensor, filter: tf.Tensor, bias: tf.Tensor) =>
+        tf.sum(
+          tf.square(
+            tf.maxPool(
+              tf.fused.conv2d({
+                x: x as tf.Tensor4D,
+                filter: filter as tf.Tensor4D,
+                strides: 1,
+                pad: 'same',
+                bias,
+                activation: 'relu',
+              }),
+              2,
+              2,
+              'valid',
+            ),
+          ),
+        );
+      return tf.grads(loss)([random([2, 8, 8, 3], 51), random([3, 3, 3, 4], 52), random([4], 53)]);
+    });
+  });
+});
+
+describe('the native kernels', () => {
+  it('leak neither tensors nor intermediate buffers, on the addon or on the cpu kernels they fall back to', async () => {
+    await tf.setBackend('native');
+    const backend = tf.backend() as NativeBackend;
+    const everyKernel = () =>
+      tf.tidy(() => {
+        const x = random([2, 6, 6, 3], 54) as tf.Tensor4D;
+        const filter = random([3, 3, 3, 4], 55) as tf.Tensor4D;
+        const bias = random([4], 56);
+        const dense = (a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(
+            tf.fused.matMul({
+              a: a as tf.Tensor2D,
+              b: b as tf.Tensor2D,
+              bias: random([5, 4], 57),
+              activation: 'prelu',
+              preluActivationWeights: random([5, 4], 58),
+            }),
+          );
+        const conv = (input: tf.Tensor, kernel: tf.Tensor) =>
+          tf.sum(
+            tf.avgPool(
+              tf.maxPool(
+                tf.fused.conv2d({
+                  x: input as tf.Tensor4D,
+                  filter: kernel as tf.Tensor4D,
+                  strides: 1,
+                  pad: 'same',
+                  bias,
+                  activation: 'prelu',
+                  preluActivationWeights: random([6, 6, 4], 59),
+                }),
+                2,
+                1,
+                'same',
+              ),
+              2,
+              2,
+              'valid',
+            ),
+          );
+        tf.grads(dense)([random([5, 3], 60), random([3, 4], 61)]);
+        tf.grads(conv)([x, filter]);
+        tf.matMul(random([2, 1, 3, 4], 62), random([1, 3, 4, 2], 63));
+      });
+    everyKernel();
+    const buffers = backend.numDataIds();
+    await expectNoLeaks(everyKernel);
+    expect(backend.numDataIds()).toBe(buffers);
+  });
+});

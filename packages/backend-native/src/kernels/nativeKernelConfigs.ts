@@ -1,0 +1,49 @@
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { avgPoolConfig } from './avgPoolConfig.js';
+import { avgPoolGradConfig } from './avgPoolGradConfig.js';
+import { batchMatMulConfig } from './batchMatMulConfig.js';
+import { conv2DBackpropFilterConfig } from './conv2DBackpropFilterConfig.js';
+import { conv2DBackpropInputConfig } from './conv2DBackpropInputConfig.js';
+import { conv2DConfig } from './conv2DConfig.js';
+import { addConfig } from './elementwise/addConfig.js';
+import { meanConfig } from './elementwise/meanConfig.js';
+import { multiplyConfig } from './elementwise/multiplyConfig.js';
+import { realDivConfig } from './elementwise/realDivConfig.js';
+import { reluConfig } from './elementwise/reluConfig.js';
+import { sqrtConfig } from './elementwise/sqrtConfig.js';
+import { stepConfig } from './elementwise/stepConfig.js';
+import { subConfig } from './elementwise/subConfig.js';
+import { sumConfig } from './elementwise/sumConfig.js';
+import { tileConfig } from './elementwise/tileConfig.js';
+import { fusedConv2DConfig } from './fusedConv2DConfig.js';
+import { fusedMatMulConfig } from './fusedMatMulConfig.js';
+import { maxPoolConfig } from './maxPoolConfig.js';
+import { maxPoolGradConfig } from './maxPoolGradConfig.js';
+
+/**
+ * The kernels the 'native' backend does not take from the cpu backend: the addon's (products,
+ * convolutions, pooling) and, in plain TypeScript, the elementwise kernels that an optimizer step is
+ * made of, in tight loops. Every other kernel of 'native' is the cpu backend's own.
+ */
+export const nativeKernelConfigs: readonly KernelConfig[] = [
+  batchMatMulConfig,
+  fusedMatMulConfig,
+  conv2DConfig,
+  fusedConv2DConfig,
+  conv2DBackpropInputConfig,
+  conv2DBackpropFilterConfig,
+  maxPoolConfig,
+  maxPoolGradConfig,
+  avgPoolConfig,
+  avgPoolGradConfig,
+  addConfig,
+  subConfig,
+  multiplyConfig,
+  realDivConfig,
+  sqrtConfig,
+  reluConfig,
+  stepConfig,
+  sumConfig,
+  meanConfig,
+  tileConfig,
+];

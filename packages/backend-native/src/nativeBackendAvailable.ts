@@ -1,0 +1,4 @@
+import { nativeAddon } from './nativeAddon.js';
+
+/** Whether the addon loaded, so that importing this package registered the 'native' backend. */
+export const nativeBackendAvailable: boolean = nativeAddon.binding !== undefined;

@@ -1,6 +1,5 @@
 import {
   type DistillationStrategy,
-  DistilleryError,
   findTeacherOutputs,
   parseOptions,
   resolveTeacherName,
@@ -10,7 +9,8 @@ import {
 } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { HintAdapter } from './HintAdapter.js';
+import { buildHintAdapters } from './buildHintAdapters.js';
+import type { HintAdapter } from './HintAdapter.js';
 import { hintLoss } from './hintLoss.js';
 
 const layerName = z.string({ error: 'expected a layer name' }).min(1, { error: 'expected a layer name' });
@@ -64,34 +64,11 @@ export const featureHint: StrategyFactory = {
       },
       build(shapes: TapShapes) {
         disposeAdapters();
-        try {
-          pairs.forEach((pair, index) => {
-            const where = `${context.path}.pairs[${index}]`;
-            const studentShape = shapes.student[pair.student];
-            const teacherShape = shapes.teachers[teacher]?.[pair.teacher];
-            if (studentShape === undefined || teacherShape === undefined) {
-              throw new DistilleryError(`${where}: the kernel gave no shape for a tapped layer`, where);
-            }
-            adapters.push(
-              new HintAdapter({
-                name: `${key}/${instance}/pairs[${index}]`,
-                studentShape,
-                teacherShape,
-                seed: `${context.seed}/${key}/${index}`,
-                resize,
-                labels: {
-                  where,
-                  student: `student layer '${pair.student}'`,
-                  teacher: `teacher '${teacher}' layer '${pair.teacher}'`,
-                },
-              }),
-            );
-          });
-        } catch (error) {
-          // A later pair's bad shape must not strand the variables of the pairs built before it.
-          disposeAdapters();
-          throw error;
-        }
+        adapters = buildHintAdapters(
+          pairs.map((pair) => ({ student: pair.student, teacher, teacherLayer: pair.teacher })),
+          shapes,
+          { key, instance, path: context.path, seed: context.seed, resize },
+        );
       },
       variables: () => adapters.flatMap((adapter) => adapter.variables()),
       loss: (batch) => {

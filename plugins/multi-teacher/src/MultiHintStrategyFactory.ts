@@ -1,13 +1,12 @@
 import {
   type DistillationStrategy,
-  DistilleryError,
   findTeacherOutputs,
   parseOptions,
   type StrategyCreationContext,
   type StrategyFactory,
   type TapShapes,
 } from '@distillery/core';
-import { HintAdapter } from '@distillery/plugin-feature';
+import { buildHintAdapters, type HintAdapter } from '@distillery/plugin-feature';
 import * as tf from '@tensorflow/tfjs-core';
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
@@ -70,34 +69,7 @@ export class MultiHintStrategyFactory implements StrategyFactory {
       taps,
       build(shapes: TapShapes) {
         disposeAdapters();
-        try {
-          pairs.forEach((pair, index) => {
-            const where = `${context.path}.pairs[${index}]`;
-            const studentShape = shapes.student[pair.student];
-            const teacherShape = shapes.teachers[pair.teacher]?.[pair.teacherLayer];
-            if (studentShape === undefined || teacherShape === undefined) {
-              throw new DistilleryError(`${where}: the kernel gave no shape for a tapped layer`, where);
-            }
-            adapters.push(
-              new HintAdapter({
-                name: `${key}/${instance}/pairs[${index}]`,
-                studentShape,
-                teacherShape,
-                seed: `${context.seed}/${key}/${index}`,
-                resize,
-                labels: {
-                  where,
-                  student: `student layer '${pair.student}'`,
-                  teacher: `teacher '${pair.teacher}' layer '${pair.teacherLayer}'`,
-                },
-              }),
-            );
-          });
-        } catch (error) {
-          // A later pair's bad shape must not strand the variables of the pairs built before it.
-          disposeAdapters();
-          throw error;
-        }
+        adapters = buildHintAdapters(pairs, shapes, { key, instance, path: context.path, seed: context.seed, resize });
       },
       variables: () => adapters.flatMap((adapter) => adapter.variables()),
       loss: (batch) => {

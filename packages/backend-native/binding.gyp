@@ -33,9 +33,18 @@
         'native/pool.cc',
         'native/threadpool.cc',
       ],
+      'dependencies': ['dn_elementwise'],
       'conditions': [
         ['target_arch=="x64"', {'dependencies': ['dn_kernels_avx2', 'dn_kernels_avx512']}],
       ],
+    },
+    {
+      # Elementwise loops: -fno-math-errno lets sqrtf vectorise (nothing reads errno).
+      'target_name': 'dn_elementwise',
+      'type': 'static_library',
+      'sources': ['native/elementwise.cc'],
+      'cflags': ['-fno-math-errno'],
+      'xcode_settings': {'OTHER_CFLAGS': ['-fno-math-errno']},
     },
   ],
   'conditions': [

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "conv.h"
+#include "elementwise.h"
 #include "gemm.h"
 #include "threadpool.h"
 
@@ -379,6 +380,53 @@ napi_value AvgPoolBackprop(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// An output that is exactly an input (in place) is fine elementwise; a partial overlap is not.
+void same_or_disjoint(Args& a, const char* out_name, const float* out, size_t out_len, const char* in_name,
+                      const float* in, size_t in_len) {
+  if (out == in) return;
+  a.disjoint(out_name, out, out_len, in_name, in, in_len);
+}
+
+// binary(op, a, b, out): out[i] = a[i] op b[i], op 0 add, 1 sub, 2 mul, 3 div; a or b may hold one value
+// (a scalar operand), else out's length.
+napi_value Binary(napi_env env, napi_callback_info info) {
+  Args a(env, info, "binary", 4);
+  if (a.failed) return nullptr;
+  const int64_t op = a.size(0, "op");
+  size_t la, lb, lo;
+  const float* A = a.f32(1, "a", &la);
+  const float* B = a.f32(2, "b", &lb);
+  float* out = a.f32(3, "out", &lo);
+  if (a.failed) return nullptr;
+  if (op > kBinDiv) a.fail("op must be 0 (add), 1 (sub), 2 (mul) or 3 (div)");
+  if (!a.failed && la != lo && la != 1) a.fail_arg("a", "must hold one value or as many as out");
+  if (!a.failed && lb != lo && lb != 1) a.fail_arg("b", "must hold one value or as many as out");
+  same_or_disjoint(a, "out", out, lo, "a", A, la);
+  same_or_disjoint(a, "out", out, lo, "b", B, lb);
+  if (a.failed) return nullptr;
+  if (lo == 0) return undefined(env);
+  binary_elementwise(static_cast<int>(op), A, la != lo, B, lb != lo, out, static_cast<int64_t>(lo));
+  return undefined(env);
+}
+
+// unary(op, x, out, alpha): out[i] = op(x[i]), op 0 sqrt, 1 square, 2 relu, 3 step (alpha at and below 0).
+napi_value Unary(napi_env env, napi_callback_info info) {
+  Args a(env, info, "unary", 4);
+  if (a.failed) return nullptr;
+  const int64_t op = a.size(0, "op");
+  size_t lx, lo;
+  const float* x = a.f32(1, "x", &lx);
+  float* out = a.f32(2, "out", &lo);
+  const double alpha = a.number(3, "alpha");
+  if (a.failed) return nullptr;
+  if (op > kUnStep) a.fail("op must be 0 (sqrt), 1 (square), 2 (relu) or 3 (step)");
+  if (!a.failed && lx != lo) a.fail_arg("x", "must hold as many values as out");
+  same_or_disjoint(a, "out", out, lo, "x", x, lx);
+  if (a.failed) return nullptr;
+  unary_elementwise(static_cast<int>(op), x, out, static_cast<int64_t>(lo), static_cast<float>(alpha));
+  return undefined(env);
+}
+
 napi_value number_value(napi_env env, double v) {
   napi_value r;
   napi_create_double(env, v, &r);
@@ -467,6 +515,8 @@ NAPI_MODULE_INIT() {
       {"maxPoolBackprop", nullptr, MaxPoolBackprop, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"avgPool", nullptr, PoolForward<false>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"avgPoolBackprop", nullptr, AvgPoolBackprop, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"simd", nullptr, Simd, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

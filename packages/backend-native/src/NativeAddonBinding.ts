@@ -47,6 +47,17 @@ export interface NativeAddonBinding {
   avgPool(x: Float32Array, out: Float32Array, ...geometry: PoolGeometry): void;
   avgPoolBackprop(dy: Float32Array, dx: Float32Array, ...geometry: PoolGeometry): void;
 
+  /**
+   * out[i] = a[i] ∘ b[i], ∘ by `op`: 0 add, 1 sub, 2 mul, 3 div (float32, correctly rounded). `a` or `b`
+   * may hold a single value (a scalar operand), else as many as `out`; `out` may be an input, in place.
+   */
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /**
+   * out[i] = f(x[i]), f by `op`: 0 sqrt, 1 square, 2 relu (NaN stays NaN, -0 gives +0), 3 step (1 above
+   * zero, else `alpha`; NaN stays NaN). `x` holds as many values as `out`, which may be `x` itself.
+   */
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+
   /** Sets the size of the addon's thread pool (1–64); returns the count now in force. */
   setThreads(threads: number): number;
   threads(): number;

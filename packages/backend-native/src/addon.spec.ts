@@ -66,6 +66,8 @@ interface Addon {
   maxPoolBackprop(dy: F32, x: F32, dx: F32, ...geometry: PoolGeometry): void;
   avgPool(x: F32, out: F32, ...geometry: PoolGeometry): void;
   avgPoolBackprop(dy: F32, dx: F32, ...geometry: PoolGeometry): void;
+  binary(op: number, a: F32, b: F32, out: F32): void;
+  unary(op: number, x: F32, out: F32, alpha: number): void;
   setThreads(n: number): number;
   threads(): number;
   simd(): string;
@@ -777,6 +779,113 @@ describe('pooling against tfjs-backend-cpu', () => {
 
 // ---------------------------------------------------------------------------------------------------
 // The module's own functions and its argument checks
+
+describe('elementwise functions against JS references', () => {
+  afterAll(() => addon.setThreads(initialThreads));
+
+  // Sizes: one element, odd ones, and ones above the addon's 65536-element threading threshold.
+  const sizes = [1, 7, 1023, 65537, 300_001];
+  const binaryOps: [string, number, (x: number, y: number) => number][] = [
+    ['add', 0, (x, y) => x + y],
+    ['sub', 1, (x, y) => x - y],
+    ['mul', 2, (x, y) => x * y],
+    ['div', 3, (x, y) => x / y],
+  ];
+  const unaryOps: [string, number, (x: number, alpha: number) => number][] = [
+    ['sqrt', 0, (x) => Math.sqrt(x)],
+    ['square', 1, (x) => x * x],
+    ['relu', 2, (x) => (Number.isNaN(x) ? x : x < 0 || Object.is(x, -0) ? 0 : x)],
+    ['step', 3, (x, alpha) => (Number.isNaN(x) ? x : x > 0 ? 1 : alpha)],
+  ];
+  const specials = [0, -0, 1.5, -2.25, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 3e-39, 1e30, -7];
+
+  /** Relative tolerance 1e-6 (sqrt and division may differ in the last ulp); NaNs, infinities and zeros exactly. */
+  function expectRelClose(actual: F32, expected: ArrayLike<number>): void {
+    expect(actual.length).toBe(expected.length);
+    for (let i = 0; i < expected.length; i++) {
+      const a = actual[i] as number;
+      const e = Math.fround(expected[i] as number);
+      if (Object.is(a, e) || (Number.isNaN(a) && Number.isNaN(e))) continue;
+      if (!(Number.isFinite(e) && e !== 0 && Math.abs(a - e) <= 1e-6 * Math.abs(e))) {
+        expect.fail(`element ${i}: got ${a}, expected ${e}`);
+      }
+    }
+  }
+
+  function operand(n: number, seed: number, positive = false): F32 {
+    const values = randomArray(n, rng(seed));
+    if (positive) for (let i = 0; i < n; i++) values[i] = Math.abs(values[i] as number) + 0.01;
+    // Special values at the start of the larger arrays.
+    if (n >= 16) values.set(specials);
+    return values;
+  }
+
+  describe.each([1, 2])('on %i thread(s)', (threads) => {
+    it.each(binaryOps)('binary %s: same shape, a scalar on either side, both scalars', (_name, op, f) => {
+      addon.setThreads(threads);
+      for (const n of sizes) {
+        const a = operand(n, n + op);
+        const b = operand(n, 7 * n + op, op === 3);
+        const scalar = Float32Array.of(op === 3 ? 0.37 : -1.3);
+        const out = new Float32Array(n).fill(99);
+        addon.binary(op, a, b, out);
+        expectRelClose(
+          out,
+          Array.from(a, (x, i) => f(x, b[i] as number)),
+        );
+        addon.binary(op, a, scalar, out);
+        expectRelClose(
+          out,
+          Array.from(a, (x) => f(x, scalar[0] as number)),
+        );
+        addon.binary(op, scalar, b, out);
+        expectRelClose(
+          out,
+          Array.from(b, (y) => f(scalar[0] as number, y)),
+        );
+        addon.binary(op, scalar, Float32Array.of(2.5), out);
+        expectRelClose(out, new Array<number>(n).fill(f(scalar[0] as number, 2.5)));
+      }
+    });
+
+    it.each(unaryOps)('unary %s', (_name, op, f) => {
+      addon.setThreads(threads);
+      for (const n of sizes) {
+        const x = operand(n, 3 * n + op);
+        const out = new Float32Array(n).fill(99);
+        addon.unary(op, x, out, 0.25);
+        expectRelClose(
+          out,
+          Array.from(x, (v) => f(v, 0.25)),
+        );
+      }
+    });
+  });
+
+  it('computes in place when out is an input', () => {
+    const x = operand(70_001, 5);
+    const expected = Array.from(x, (v) => v * v);
+    addon.unary(1, x, x, 0);
+    expectRelClose(x, expected);
+    const y = operand(70_001, 6);
+    const sums = Array.from(y, (v, i) => v + (x[i] as number));
+    addon.binary(0, y, x, y);
+    expectRelClose(y, sums);
+  });
+
+  it('checks its arguments', () => {
+    const a = new Float32Array(6);
+    expect(() => addon.binary(4, a, a, new Float32Array(6))).toThrow(/op must be/);
+    expect(() => addon.binary(0, a, new Float32Array(2), new Float32Array(6))).toThrow(/b must hold one value or as many as out/);
+    expect(() => addon.binary(0, new Float32Array(5), a, new Float32Array(6))).toThrow(/a must hold one value/);
+    const shared = new Float32Array(8);
+    expect(() => addon.binary(0, shared.subarray(0, 6), a, shared.subarray(2, 8))).toThrow(/out must not overlap a/);
+    expect(() => addon.unary(0, a, new Float32Array(5), 0)).toThrow(/x must hold as many values as out/);
+    expect(() => addon.unary(9, a, new Float32Array(6), 0)).toThrow(/op must be/);
+    expect(() => call.unary?.(0, a, new Float32Array(6), 0, 1)).toThrow(/expects 4 arguments/);
+    expect(() => addon.binary(0, new Float32Array(0), new Float32Array(0), new Float32Array(0))).not.toThrow();
+  });
+});
 
 describe('addon settings', () => {
   afterAll(() => addon.setThreads(initialThreads));

@@ -67,6 +67,7 @@ describe('registerNativeBackend', () => {
         'Multiply',
         'RealDiv',
         'Sqrt',
+        'Square',
         'Relu',
         'Step',
         'Sum',

@@ -491,6 +491,40 @@ describe('the elementwise kernels in TypeScript', () => {
     await expectNativeToEqualCpu(() => tf.relu(tf.tensor1d([-3, 0, 4], 'int32')));
   });
 
+  it.each(binary)('%s runs in the addon for equal shapes and scalars, small, odd and multi-threaded sizes', async (name, op) => {
+    const compute = () => [
+      op(random([1], 100), random([1], 101)),
+      op(random([7, 3], 102), random([7, 3], 103)),
+      op(random([7, 3], 104), tf.scalar(0.37)),
+      op(tf.scalar(-1.3), random([7, 3], 105)),
+      op(random([1], 106), random([5, 3], 107)),
+      op(random([71, 1001], 108), random([71, 1001], 109)),
+      op(random([70_001], 110), tf.scalar(2.5)),
+      op(tf.scalar(0.75), random([70_001], 111)),
+    ];
+    const { calls } = await onNative(async () => {
+      await expectNativeToEqualCpu(compute, [name]);
+    });
+    expect(calls.filter((call) => call === 'binary')).toHaveLength(8);
+  });
+
+  it('Sqrt, Square, Relu and Step run in the addon: size 1, odd and multi-threaded sizes', async () => {
+    const compute = () =>
+      [tf.tensor1d([-0.5]), random([7, 3], 120), random([71, 1001], 121), specialValues()].flatMap((x) => [
+        tf.sqrt(tf.abs(x)),
+        tf.sqrt(x),
+        tf.square(x),
+        tf.relu(x),
+        tf.step(x),
+        tf.step(x, 0.25),
+      ]);
+    const { calls } = await onNative(async () => {
+      await expectNativeToEqualCpu(compute, ['Sqrt', 'Square', 'Relu', 'Step']);
+    });
+    expect(calls.filter((call) => call === 'unary')).toHaveLength(24);
+    await expectNativeToEqualCpu(() => tf.square(tf.tensor1d([-3, 0, 4], 'int32')));
+  });
+
   it('Mean over leading axes equals the cpu kernel bit for bit', async () => {
     await expectNativeToEqualCpu(
       () => [tf.mean(tf.mul(random([64, 7, 7, 5], 96), 100), [0, 1, 2]), tf.mean(random([9, 4], 97), 0, true)],

@@ -11,6 +11,7 @@ import { multiplyConfig } from './elementwise/multiplyConfig.js';
 import { realDivConfig } from './elementwise/realDivConfig.js';
 import { reluConfig } from './elementwise/reluConfig.js';
 import { sqrtConfig } from './elementwise/sqrtConfig.js';
+import { squareConfig } from './elementwise/squareConfig.js';
 import { stepConfig } from './elementwise/stepConfig.js';
 import { subConfig } from './elementwise/subConfig.js';
 import { sumConfig } from './elementwise/sumConfig.js';
@@ -23,7 +24,7 @@ import { maxPoolGradConfig } from './maxPoolGradConfig.js';
 /**
  * The kernels the 'native' backend does not take from the cpu backend: the addon's (products,
  * convolutions, pooling) and, in plain TypeScript, the elementwise kernels that an optimizer step is
- * made of, in tight loops. Every other kernel of 'native' is the cpu backend's own.
+ * made of, in tight loops or in the addon's vectorised elementwise functions. Every other kernel of 'native' is the cpu backend's own.
  */
 export const nativeKernelConfigs: readonly KernelConfig[] = [
   batchMatMulConfig,
@@ -41,6 +42,7 @@ export const nativeKernelConfigs: readonly KernelConfig[] = [
   multiplyConfig,
   realDivConfig,
   sqrtConfig,
+  squareConfig,
   reluConfig,
   stepConfig,
   sumConfig,

@@ -15,9 +15,11 @@ function repeatsAlongLeadingAxes(small: number[], shape: number[]): boolean {
  * A float32 binary kernel for the shapes a training step is made of: operands of one size, a tensor with
  * a scalar, and a tensor with a bias-like operand repeated along its leading axes (which the cpu kernel
  * computes index by index). Every value is the cpu kernel's, bit for bit (the same double-precision
- * operation rounded to float32); other dtypes and other broadcasting run the cpu kernel.
+ * operation rounded to float32); other dtypes and other broadcasting run the cpu kernel. With `nativeOp`
+ * (an op code of the addon's `binary`), operands of one size and scalar operands run in the addon
+ * (vectorised, threaded for large sizes, the same correctly rounded values); the loops do the rest.
  */
-export function fastBinaryKernelConfig(kernelName: string, loops: BinaryLoops): KernelConfig {
+export function fastBinaryKernelConfig(kernelName: string, loops: BinaryLoops, nativeOp?: number): KernelConfig {
   return {
     kernelName,
     backendName: 'native',
@@ -30,7 +32,9 @@ export function fastBinaryKernelConfig(kernelName: string, loops: BinaryLoops): 
       const bSize = util.sizeFromShape(b.shape);
       const backend = args.backend as NativeBackend;
       const out = new Float32Array(size);
-      if (aSize === size && bSize === size) {
+      if (nativeOp !== undefined && (aSize === size || aSize === 1) && (bSize === size || bSize === 1)) {
+        backend.addon.binary(nativeOp, float32Values(backend, a), float32Values(backend, b), out);
+      } else if (aSize === size && bSize === size) {
         loops.same(float32Values(backend, a), float32Values(backend, b), out);
       } else if (aSize === size && bSize === 1) {
         loops.scalarRight(float32Values(backend, a), float32Values(backend, b)[0] as number, out);

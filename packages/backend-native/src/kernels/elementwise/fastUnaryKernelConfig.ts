@@ -6,11 +6,14 @@ import { runCpuKernel } from '../runCpuKernel.js';
 /**
  * A float32 unary kernel whose `loop` is written out for its own operation (a tight monomorphic loop,
  * where the cpu kernel calls a shared closure per element), with the cpu kernel's values bit for bit.
- * Other dtypes run the cpu kernel.
+ * Other dtypes run the cpu kernel. With `nativeOp` (an op code of the addon's `unary`), the addon computes
+ * it instead (vectorised, threaded for large sizes, the same values); `nativeAlpha` gives its `alpha`.
  */
 export function fastUnaryKernelConfig(
   kernelName: string,
   loop: (x: Float32Array, out: Float32Array, attrs: NamedAttrMap) => void,
+  nativeOp?: number,
+  nativeAlpha: (attrs: NamedAttrMap) => number = () => 0,
 ): KernelConfig {
   return {
     kernelName,
@@ -20,8 +23,13 @@ export function fastUnaryKernelConfig(
       if (x.dtype !== 'float32') return runCpuKernel(kernelName, args);
       const backend = args.backend as NativeBackend;
       const values = float32Values(backend, x);
+      const attrs = args.attrs ?? {};
       const out = new Float32Array(values.length);
-      loop(values, out, args.attrs ?? {});
+      if (nativeOp !== undefined) {
+        backend.addon.unary(nativeOp, values, out, nativeAlpha(attrs));
+      } else {
+        loop(values, out, attrs);
+      }
       return backend.makeTensorInfo(x.shape, 'float32', out);
     },
   };

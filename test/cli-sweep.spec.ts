@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let directory: string;
 let sweepDirectory: string;
+let configPath: string;
 let outcome: { code: number; out: string[]; err: string[] };
 
 interface SweepFile {
@@ -21,7 +22,7 @@ interface SweepFile {
 beforeAll(async () => {
   await tf.setBackend('cpu');
   directory = await mkdtemp(join(tmpdir(), 'distillery-sweep-'));
-  const configPath = join(directory, 'kd.yaml');
+  configPath = join(directory, 'kd.yaml');
   await writeFile(
     configPath,
     `plugins: ['@distillery/plugin-response']
@@ -129,5 +130,25 @@ describe('distillery sweep', () => {
     expect(html).toContain('mark-rect');
     expect(html).not.toContain('<script');
     for (const setting of settings) expect(html).toContain(JSON.stringify(setting).replaceAll('"', '&quot;'));
+  });
+
+  it('keeps the points it finished when run again, so an interrupted sweep goes on where it stopped', async () => {
+    const first = join(sweepDirectory, label(settings[0] as (typeof settings)[number]), 'summary.json');
+    const last = join(sweepDirectory, label(settings[3] as (typeof settings)[number]), 'summary.json');
+    const kept = await readFile(first, 'utf8');
+    const before = JSON.parse(await readFile(join(sweepDirectory, 'sweep.json'), 'utf8')) as SweepFile;
+    await rm(last); // as if the sweep had been stopped during its last point
+    const lines: string[] = [];
+    const code = await runProgram(['sweep', configPath, '--grid', 'temperature=1,4', '--grid', 'alpha=0.5,0.9'], {
+      out: () => {},
+      err: (line) => lines.push(line),
+    });
+    expect(code).toBe(0);
+    expect(lines.filter((line) => line.endsWith('(finished earlier, kept)'))).toHaveLength(3);
+    expect(await readFile(first, 'utf8')).toBe(kept);
+    const after = JSON.parse(await readFile(join(sweepDirectory, 'sweep.json'), 'utf8')) as SweepFile;
+    expect(after.points.map((point) => point.settings)).toEqual(before.points.map((point) => point.settings));
+    expect(after.points.slice(0, 3)).toEqual(before.points.slice(0, 3));
+    expect((JSON.parse(await readFile(last, 'utf8')) as Summary).models.student).toBeDefined();
   });
 });

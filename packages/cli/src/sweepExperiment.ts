@@ -23,7 +23,8 @@ export interface SweepPoint {
 /**
  * `distillery sweep <config> --grid temperature=1,2,4,8 --grid alpha=0.5,0.9`: one run per point of
  * the grid, each in `<output>/<name>-sweep/<setting>/`, then sweep.json and a report with the
- * heatmap. The best point is chosen on validation accuracy, never on the test set. The points share
+ * heatmap. The best point is chosen on validation accuracy, never on the test set. Points that already
+ * hold a finished run are kept (so an interrupted sweep goes on where it stopped) unless `overwrite`. The points share
  * one stage store, so stages a setting does not change (the teachers, the baseline) train once.
  */
 export async function sweepExperiment(
@@ -46,6 +47,14 @@ export async function sweepExperiment(
     const label = Object.entries(setting)
       .map(([key, value]) => `${key}=${value}`)
       .join(',');
+    const pointDirectory = resolve(base.output, name, label);
+    const finished = options.overwrite === true ? undefined : await finishedSummary(pointDirectory);
+    if (finished !== undefined) {
+      // An interrupted or repeated sweep keeps the points it already finished.
+      options.progress.line(`sweep point ${points.length + 1}/${settings.length}: ${label} (finished earlier, kept)`);
+      points.push(pointOf(setting, pointDirectory, finished));
+      continue;
+    }
     options.progress.line(`sweep point ${points.length + 1}/${settings.length}: ${label}`);
     const { directory, summary } = await runExperiment(configPath, {
       progress: options.progress,
@@ -82,6 +91,14 @@ ${rows}</table></body></html>
 `,
   );
   return { directory, points, best };
+}
+
+async function finishedSummary(directory: string): Promise<Summary | undefined> {
+  try {
+    return JSON.parse(await readFile(join(directory, 'summary.json'), 'utf8')) as Summary;
+  } catch {
+    return undefined;
+  }
 }
 
 function pointOf(settings: Record<string, number>, directory: string, summary: Summary): SweepPoint {

@@ -7,7 +7,7 @@ import {
   StrategyRegistry,
 } from '@distillery/core';
 import { kdLoss } from '@distillery/plugin-response';
-import { expectNoLeaks } from '@distillery/testing';
+import { distillationContext, expectNoLeaks, strategyLoss } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { Container, ContainerModule } from 'inversify';
 import seedrandom from 'seedrandom';
@@ -61,20 +61,7 @@ afterAll(() => {
 });
 
 function context(step = 0): DistillationContext {
-  return {
-    inputs: student,
-    labels,
-    student: { logits: student, features: {} },
-    teachers: [
-      { name: 'wide', logits: wide, features: {} },
-      { name: 'deep', logits: deep, features: {} },
-      { name: 'tall', logits: tall, features: {} },
-    ],
-    epoch: 0,
-    epochs: 1,
-    step,
-    stepsPerEpoch: 10,
-  };
+  return distillationContext({ student, teachers: { wide, deep, tall }, labels, step, stepsPerEpoch: 10 });
 }
 
 async function scalar(make: () => tf.Scalar): Promise<number> {
@@ -84,16 +71,9 @@ async function scalar(make: () => tf.Scalar): Promise<number> {
   return value as number;
 }
 
-/** The strategy's loss, checked to allocate nothing but the scalar it returns. */
-async function strategyLoss(options: unknown, step = 0, made = factory): Promise<number> {
-  const strategy = made.create(options, creation);
-  return expectNoLeaks(() =>
-    scalar(() => {
-      const loss = strategy.loss(context(step));
-      expect(loss.rank).toBe(0);
-      return loss;
-    }),
-  );
+/** The strategy's loss, checked to be a scalar that leaves nothing else allocated. */
+async function lossWith(options: unknown, step = 0, made = factory): Promise<number> {
+  return strategyLoss(made.create(options, creation), context(step));
 }
 
 function createError(options: unknown, overrides: Partial<StrategyCreationContext> = {}): string {
@@ -132,7 +112,7 @@ describe('multi.kd', () => {
     const expected = await scalar(() =>
       multiTeacherKdLoss(student, [wide, deep, tall], labels, { policy: 'mean-probs', temperature: 4 }),
     );
-    expect(await strategyLoss(undefined)).toBeCloseTo(expected, 6);
+    expect(await lossWith(undefined)).toBeCloseTo(expected, 6);
   });
 
   it('reads the teachers it names, in that order, with the policy and temperature it gives', async () => {
@@ -142,16 +122,16 @@ describe('multi.kd', () => {
     ];
     // weights [3, 1] go with teachers [deep, wide]: 3/4 · KD(deep) + 1/4 · KD(wide).
     const weighted = { teachers: ['deep', 'wide'], policy: 'weighted', weights: [3, 1], temperature: 2 };
-    expect(await strategyLoss(weighted)).toBeCloseTo(0.75 * deepKd + 0.25 * wideKd, 5);
+    expect(await lossWith(weighted)).toBeCloseTo(0.75 * deepKd + 0.25 * wideKd, 5);
     // One teacher: every policy is plain KD.
-    expect(await strategyLoss({ teachers: ['deep'], policy: 'confidence', temperature: 2 })).toBeCloseTo(deepKd, 5);
+    expect(await lossWith({ teachers: ['deep'], policy: 'confidence', temperature: 2 })).toBeCloseTo(deepKd, 5);
   });
 
   it('draws the random teacher from the experiment’s seed and the batch’s step', async () => {
     for (const step of [0, 1, 2, 3, 4]) {
       const chosen = [wide, deep, tall][Math.floor(seedrandom(`5/${step}`)() * 3)] as tf.Tensor2D;
       const expected = await scalar(() => kdLoss(student, chosen, { temperature: 4 }));
-      expect(await strategyLoss({ policy: 'random' }, step)).toBeCloseTo(expected, 5);
+      expect(await lossWith({ policy: 'random' }, step)).toBeCloseTo(expected, 5);
     }
   });
 

@@ -1,6 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { type DistillationContext, DistilleryError, type StrategyCreationContext } from '@distillery/core';
-import { expectNoLeaks } from '@distillery/testing';
+import { distillationContext, strategyLoss } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dkdLoss } from './dkdLoss.js';
@@ -40,31 +40,12 @@ afterAll(() => {
 });
 
 function contextAt(epoch: number): DistillationContext {
-  return {
-    inputs: student,
-    labels,
-    student: { logits: student, features: {} },
-    teachers: [
-      { name: 'wide', logits: wide, features: {} },
-      { name: 'deep', logits: deep, features: {} },
-    ],
-    epoch,
-    epochs: 100,
-    step: epoch * 4,
-    stepsPerEpoch: 4,
-  };
+  return distillationContext({ student, teachers: { wide, deep }, labels, step: epoch * 4, epochs: 100, stepsPerEpoch: 4 });
 }
 
-/** The strategy's loss at `epoch`, checked to allocate nothing but the scalar it returns. */
-async function strategyLoss(options: unknown, epoch: number): Promise<number> {
-  const strategy = dkdStrategyFactory.create(options, creation);
-  return expectNoLeaks(async () => {
-    const loss = strategy.loss(contextAt(epoch));
-    expect(loss.rank).toBe(0);
-    const [value] = await loss.data();
-    loss.dispose();
-    return value as number;
-  });
+/** The strategy's loss at `epoch`, checked to be a scalar that leaves nothing else allocated. */
+async function strategyLossAt(options: unknown, epoch: number): Promise<number> {
+  return strategyLoss(dkdStrategyFactory.create(options, creation), contextAt(epoch));
 }
 
 async function dkdValue(teacher: tf.Tensor2D, options: { alpha: number; beta: number; temperature: number }): Promise<number> {
@@ -83,25 +64,25 @@ describe('dkdStrategyFactory', () => {
   it('uses α = 1, β = 8, T = 4, the first teacher and a 20-epoch warm-up by default', async () => {
     const full = await dkdValue(wide, { alpha: 1, beta: 8, temperature: 4 });
     // Zero-based epoch 0 is mdistiller's epoch 1: factor min(1/20, 1).
-    expect(await strategyLoss({}, 0)).toBeCloseTo(full / 20, 6);
+    expect(await strategyLossAt({}, 0)).toBeCloseTo(full / 20, 6);
     // Epoch 9 → 10/20.
-    expect(await strategyLoss({}, 9)).toBeCloseTo(full / 2, 6);
+    expect(await strategyLossAt({}, 9)).toBeCloseTo(full / 2, 6);
     // Epoch 19 → 20/20: the warm-up is over.
-    expect(await strategyLoss({}, 19)).toBeCloseTo(full, 6);
-    expect(await strategyLoss({}, 50)).toBeCloseTo(full, 6);
+    expect(await strategyLossAt({}, 19)).toBeCloseTo(full, 6);
+    expect(await strategyLossAt({}, 50)).toBeCloseTo(full, 6);
   });
 
   it('passes its teacher, alpha, beta and temperature to dkdLoss', async () => {
     const options = { teacher: 'deep', alpha: 2, beta: 0.5, temperature: 3, warmupEpochs: 4 };
     const full = await dkdValue(deep, { alpha: 2, beta: 0.5, temperature: 3 });
     // Epoch 1 → min(2/4, 1) = 1/2.
-    expect(await strategyLoss(options, 1)).toBeCloseTo(full / 2, 6);
-    expect(await strategyLoss(options, 3)).toBeCloseTo(full, 6);
+    expect(await strategyLossAt(options, 1)).toBeCloseTo(full / 2, 6);
+    expect(await strategyLossAt(options, 3)).toBeCloseTo(full, 6);
   });
 
   it('turns the warm-up off with warmupEpochs = 0', async () => {
     const full = await dkdValue(wide, { alpha: 1, beta: 8, temperature: 4 });
-    expect(await strategyLoss({ warmupEpochs: 0 }, 0)).toBeCloseTo(full, 6);
+    expect(await strategyLossAt({ warmupEpochs: 0 }, 0)).toBeCloseTo(full, 6);
   });
 
   it('rejects invalid options, naming the option', () => {

@@ -1,6 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { type DistillationContext, DistilleryError, type StrategyCreationContext } from '@distillery/core';
-import { expectNoLeaks } from '@distillery/testing';
+import { distillationContext, strategyLoss } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kdLoss } from './kdLoss.js';
@@ -40,31 +40,14 @@ afterAll(() => {
 });
 
 function contextAt(progress: { step: number; epochs: number; stepsPerEpoch: number }): DistillationContext {
-  return {
-    inputs: student,
-    labels,
-    student: { logits: student, features: {} },
-    teachers: [
-      { name: 'wide', logits: wide, features: {} },
-      { name: 'deep', logits: deep, features: {} },
-    ],
-    epoch: Math.floor(progress.step / progress.stepsPerEpoch),
-    ...progress,
-  };
+  return distillationContext({ student, teachers: { wide, deep }, labels, ...progress });
 }
 
 const start = () => contextAt({ step: 0, epochs: 10, stepsPerEpoch: 4 });
 
-/** The strategy's loss on `context`, checked to allocate nothing but the scalar it returns. */
-async function strategyLoss(options: unknown, context: DistillationContext): Promise<number> {
-  const strategy = kdStrategyFactory.create(options, creation);
-  return expectNoLeaks(async () => {
-    const loss = strategy.loss(context);
-    expect(loss.rank).toBe(0);
-    const [value] = await loss.data();
-    loss.dispose();
-    return value as number;
-  });
+/** The strategy's loss on `context`, checked to be a scalar that leaves nothing else allocated. */
+async function strategyLossWith(options: unknown, context: DistillationContext): Promise<number> {
+  return strategyLoss(kdStrategyFactory.create(options, creation), context);
 }
 
 async function kdValue(teacher: tf.Tensor2D, temperature: number): Promise<number> {
@@ -81,22 +64,22 @@ describe('kdStrategyFactory', () => {
   });
 
   it('distils from the first teacher at T = 4 by default', async () => {
-    expect(await strategyLoss(undefined, start())).toBeCloseTo(await kdValue(wide, 4), 6);
+    expect(await strategyLossWith(undefined, start())).toBeCloseTo(await kdValue(wide, 4), 6);
   });
 
   it('distils from the teacher it names, at the temperature it gives', async () => {
-    expect(await strategyLoss({ teacher: 'deep', temperature: 2.5 }, start())).toBeCloseTo(await kdValue(deep, 2.5), 6);
+    expect(await strategyLossWith({ teacher: 'deep', temperature: 2.5 }, start())).toBeCloseTo(await kdValue(deep, 2.5), 6);
   });
 
   it('follows a temperature schedule over training progress step / (epochs · stepsPerEpoch)', async () => {
     const options = { temperature: { start: 8, end: 2, shape: 'linear' } };
     // 40 steps in all: step 0 → T = 8; step 20 → progress 1/2, T = 5; step 30 → progress 3/4, T = 8 − 6 · 3/4 = 3.5.
-    expect(await strategyLoss(options, start())).toBeCloseTo(await kdValue(wide, 8), 6);
-    expect(await strategyLoss(options, contextAt({ step: 20, epochs: 10, stepsPerEpoch: 4 }))).toBeCloseTo(
+    expect(await strategyLossWith(options, start())).toBeCloseTo(await kdValue(wide, 8), 6);
+    expect(await strategyLossWith(options, contextAt({ step: 20, epochs: 10, stepsPerEpoch: 4 }))).toBeCloseTo(
       await kdValue(wide, 5),
       6,
     );
-    expect(await strategyLoss(options, contextAt({ step: 30, epochs: 10, stepsPerEpoch: 4 }))).toBeCloseTo(
+    expect(await strategyLossWith(options, contextAt({ step: 30, epochs: 10, stepsPerEpoch: 4 }))).toBeCloseTo(
       await kdValue(wide, 3.5),
       6,
     );
@@ -105,13 +88,13 @@ describe('kdStrategyFactory', () => {
   it('reads a cosine schedule, and a schedule without a shape as linear', async () => {
     const middle = contextAt({ step: 20, epochs: 10, stepsPerEpoch: 4 });
     // Halfway through, cosine and linear agree on the midpoint: (8 + 2) / 2 = 5.
-    expect(await strategyLoss({ temperature: { start: 8, end: 2, shape: 'cosine' } }, middle)).toBeCloseTo(
+    expect(await strategyLossWith({ temperature: { start: 8, end: 2, shape: 'cosine' } }, middle)).toBeCloseTo(
       await kdValue(wide, 5),
       6,
     );
     // A quarter through, linear gives 8 − 6/4 = 6.5.
     const quarter = contextAt({ step: 10, epochs: 10, stepsPerEpoch: 4 });
-    expect(await strategyLoss({ temperature: { start: 8, end: 2 } }, quarter)).toBeCloseTo(await kdValue(wide, 6.5), 6);
+    expect(await strategyLossWith({ temperature: { start: 8, end: 2 } }, quarter)).toBeCloseTo(await kdValue(wide, 6.5), 6);
   });
 
   it('rejects a temperature that is not positive, naming the option', () => {

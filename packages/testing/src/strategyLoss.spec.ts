@@ -1,0 +1,67 @@
+import '@tensorflow/tfjs-backend-cpu';
+import type { DistillationStrategy } from '@distillery/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { distillationContext } from './distillationContext.js';
+import { strategyLoss } from './strategyLoss.js';
+
+let logits: tf.Tensor2D;
+let labels: tf.Tensor1D;
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  logits = tf.tensor2d([
+    [1, 2],
+    [3, 4],
+  ]);
+  labels = tf.tensor1d([0, 1], 'int32');
+});
+afterAll(() => tf.dispose([logits, labels]));
+
+describe('distillationContext', () => {
+  it('fills the teachers by name and derives the epoch from the step', () => {
+    const features = { t_hidden: logits };
+    const context = distillationContext({
+      student: logits,
+      teachers: { t: { logits, features } },
+      labels,
+      step: 9,
+      stepsPerEpoch: 4,
+      epochs: 5,
+    });
+    expect(context.teachers.map((teacher) => teacher.name)).toEqual(['t']);
+    expect(context.teachers[0]?.features).toBe(features);
+    expect(context.student.features).toEqual({});
+    expect([context.epoch, context.epochs, context.step, context.stepsPerEpoch]).toEqual([2, 5, 9, 4]);
+    expect(context.inputs).toBe(logits);
+  });
+});
+
+describe('strategyLoss', () => {
+  const meanSquare: DistillationStrategy = {
+    key: 'test.mean-square',
+    loss: ({ student }) => tf.mean(tf.square(student.logits)) as tf.Scalar,
+  };
+
+  it('reads the scalar a strategy returns, freeing its intermediates as the kernel’s tidy does: mean(z²) = (1 + 4 + 9 + 16) / 4', async () => {
+    expect(await strategyLoss(meanSquare, distillationContext({ student: logits, labels }))).toBe(7.5);
+  });
+
+  it('fails a strategy that keeps a tensor or returns more than a scalar', async () => {
+    const kept: tf.Tensor[] = [];
+    const leaking: DistillationStrategy = {
+      key: 'test.leaking',
+      loss: ({ student }) => {
+        kept.push(tf.keep(tf.neg(student.logits)));
+        return tf.sum(student.logits) as tf.Scalar;
+      },
+    };
+    await expect(strategyLoss(leaking, distillationContext({ student: logits, labels }))).rejects.toThrow(
+      /1 tensor\(s\) outlived the call/,
+    );
+    tf.dispose(kept);
+    const vector: DistillationStrategy = { key: 'test.vector', loss: ({ student }) => tf.sum(student.logits, 1) as never };
+    await expect(strategyLoss(vector, distillationContext({ student: logits, labels }))).rejects.toThrow(
+      'expected test.vector to return a scalar loss, got rank 1',
+    );
+  });
+});

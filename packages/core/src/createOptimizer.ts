@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { AdamOptimizer } from './AdamOptimizer.js';
 import type { OptimizerOptions } from './TrainingOptions.js';
 
-/** Builds the tfjs optimizer an experiment asked for. */
+/** Builds the optimizer an experiment asked for: Distillery's fused Adam, or tfjs's SGD, momentum and RMSProp. */
 export function createOptimizer(options: OptimizerOptions): tf.Optimizer {
   switch (options.name) {
     case 'adam':
-      return tf.train.adam(options.learningRate, options.beta1, options.beta2, options.epsilon);
+      return new AdamOptimizer(options.learningRate, options.beta1, options.beta2, options.epsilon);
     case 'sgd':
       return options.momentum > 0
         ? tf.train.momentum(options.learningRate, options.momentum, options.nesterov)

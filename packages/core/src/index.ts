@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 
+export { AdamOptimizer } from './AdamOptimizer.js';
+export { adamUpdate } from './adamUpdate.js';
 export { BackendPreference } from './BackendPreference.js';
 export type { Batch } from './Batch.js';
 export { backendPreferenceSchema } from './backendPreferenceSchema.js';
@@ -35,6 +37,8 @@ export { ensembleLogProbabilities } from './ensembleLogProbabilities.js';
 export { type EvaluateEnsembleOptions, evaluateEnsemble } from './evaluateEnsemble.js';
 export { experimentSpecSchema } from './experimentSpecSchema.js';
 export type { FeatureTaps } from './FeatureTaps.js';
+export { FusedAdam } from './FusedAdam.js';
+export type { FusedAdamAttrs } from './FusedAdamAttrs.js';
 export { findTeacherOutputs } from './findTeacherOutputs.js';
 export { Logger } from './Logger.js';
 export { learningRateAt } from './learningRateAt.js';

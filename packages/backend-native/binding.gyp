@@ -39,12 +39,13 @@
       ],
     },
     {
-      # Elementwise loops: -fno-math-errno lets sqrtf vectorise (nothing reads errno).
+      # Elementwise loops: -fno-math-errno lets sqrtf vectorise (nothing reads errno); -ffp-contract=off
+      # keeps a·b + c two roundings (no FMA), as the composed tensor operations they must equal.
       'target_name': 'dn_elementwise',
       'type': 'static_library',
       'sources': ['native/elementwise.cc'],
-      'cflags': ['-fno-math-errno'],
-      'xcode_settings': {'OTHER_CFLAGS': ['-fno-math-errno']},
+      'cflags': ['-fno-math-errno', '-ffp-contract=off'],
+      'xcode_settings': {'OTHER_CFLAGS': ['-fno-math-errno', '-ffp-contract=off']},
     },
   ],
   'conditions': [

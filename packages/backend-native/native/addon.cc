@@ -427,6 +427,44 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// adamUpdate(variable, m, v, gradient, variableOut, mOut, vOut, beta1, beta2, biasCorrection1,
+// biasCorrection2, epsilon, learningRate): one Adam step (see adam_update). All seven arrays hold the same
+// number of values; each output is its own input (in place) or overlaps no array.
+napi_value AdamUpdate(napi_env env, napi_callback_info info) {
+  Args a(env, info, "adamUpdate", 13);
+  if (a.failed) return nullptr;
+  static const char* const names[7] = {"variable", "m", "v", "gradient", "variableOut", "mOut", "vOut"};
+  float* arrays[7];
+  size_t lengths[7];
+  for (size_t i = 0; i < 7; ++i) arrays[i] = a.f32(i, names[i], &lengths[i]);
+  const double beta1 = a.number(7, "beta1");
+  const double beta2 = a.number(8, "beta2");
+  const double c1 = a.number(9, "biasCorrection1");
+  const double c2 = a.number(10, "biasCorrection2");
+  const double epsilon = a.number(11, "epsilon");
+  const double learning_rate = a.number(12, "learningRate");
+  if (a.failed) return nullptr;
+  for (size_t i = 1; i < 7 && !a.failed; ++i) {
+    if (lengths[i] != lengths[0]) a.fail_arg(names[i], "must hold as many values as variable");
+  }
+  // Each output against every array but its own input, and the outputs among themselves.
+  for (size_t out = 4; out < 7; ++out) {
+    for (size_t other = 0; other < 7; ++other) {
+      if (other == out || other == out - 4) continue;
+      a.disjoint(names[out], arrays[out], lengths[out], names[other], arrays[other], lengths[other]);
+    }
+    same_or_disjoint(a, names[out], arrays[out], lengths[out], names[out - 4], arrays[out - 4], lengths[out - 4]);
+  }
+  if (a.failed) return nullptr;
+  // The scalars as the composed float32 operations see them: each a JS number rounded to float32.
+  const AdamScalars s{static_cast<float>(beta1), static_cast<float>(1.0 - beta1), static_cast<float>(beta2),
+                      static_cast<float>(1.0 - beta2), static_cast<float>(c1), static_cast<float>(c2),
+                      static_cast<float>(epsilon), static_cast<float>(-learning_rate)};
+  adam_update(arrays[0], arrays[1], arrays[2], arrays[3], arrays[4], arrays[5], arrays[6],
+              static_cast<int64_t>(lengths[0]), s);
+  return undefined(env);
+}
+
 napi_value number_value(napi_env env, double v) {
   napi_value r;
   napi_create_double(env, v, &r);
@@ -517,6 +555,7 @@ NAPI_MODULE_INIT() {
       {"avgPoolBackprop", nullptr, AvgPoolBackprop, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"simd", nullptr, Simd, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -51,6 +51,19 @@ DN_CLONES void sqrt_loop(const float* x, float* out, int64_t lo, int64_t hi) {
   for (int64_t i = lo; i < hi; ++i) out[i] = std::sqrt(x[i]);
 }
 
+DN_CLONES void adam_loop(const float* var, const float* m, const float* v, const float* g, float* var_out,
+                         float* m_out, float* v_out, int64_t lo, int64_t hi, AdamScalars s) {
+  for (int64_t i = lo; i < hi; ++i) {
+    const float gi = g[i];
+    const float mi = m[i] * s.beta1 + gi * s.one_minus_beta1;
+    const float vi = v[i] * s.beta2 + (gi * gi) * s.one_minus_beta2;
+    const float step = (mi / s.bias_correction1) / (std::sqrt(vi / s.bias_correction2) + s.epsilon);
+    m_out[i] = mi;
+    v_out[i] = vi;
+    var_out[i] = var[i] + step * s.neg_learning_rate;
+  }
+}
+
 struct Add { static inline float f(float x, float y) { return x + y; } };
 struct Sub { static inline float f(float x, float y) { return x - y; } };
 struct Mul { static inline float f(float x, float y) { return x * y; } };
@@ -147,6 +160,12 @@ void unary_elementwise(int op, const float* x, float* out, int64_t n, float alph
     default:
       return;
   }
+}
+
+void adam_update(const float* variable, const float* m, const float* v, const float* g, float* variable_out,
+                 float* m_out, float* v_out, int64_t n, const AdamScalars& s) {
+  const AdamScalars scalars = s;
+  run_split(n, [=](int64_t lo, int64_t hi) { adam_loop(variable, m, v, g, variable_out, m_out, v_out, lo, hi, scalars); });
 }
 
 }  // namespace dn

@@ -58,6 +58,27 @@ export interface NativeAddonBinding {
    */
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
 
+  /**
+   * One Adam step in one pass: m' = m·β₁ + g·(1−β₁), v' = v·β₂ + g²·(1−β₂),
+   * θ' = θ + ((m'/c₁) / (√(v'/c₂) + ε))·(−lr), each operation one correctly rounded float32 operation.
+   * All seven arrays hold the same number of values; an output may be its own input (in place).
+   */
+  adamUpdate(
+    variable: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    gradient: Float32Array,
+    variableOut: Float32Array,
+    mOut: Float32Array,
+    vOut: Float32Array,
+    beta1: number,
+    beta2: number,
+    biasCorrection1: number,
+    biasCorrection2: number,
+    epsilon: number,
+    learningRate: number,
+  ): void;
+
   /** Sets the size of the addon's thread pool (1–64); returns the count now in force. */
   setThreads(threads: number): number;
   threads(): number;

@@ -68,6 +68,7 @@ interface Addon {
   avgPoolBackprop(dy: F32, dx: F32, ...geometry: PoolGeometry): void;
   binary(op: number, a: F32, b: F32, out: F32): void;
   unary(op: number, x: F32, out: F32, alpha: number): void;
+  adamUpdate(variable: F32, m: F32, v: F32, g: F32, variableOut: F32, mOut: F32, vOut: F32, ...scalars: number[]): void;
   setThreads(n: number): number;
   threads(): number;
   simd(): string;
@@ -884,6 +885,68 @@ describe('elementwise functions against JS references', () => {
     expect(() => addon.unary(9, a, new Float32Array(6), 0)).toThrow(/op must be/);
     expect(() => call.unary?.(0, a, new Float32Array(6), 0, 1)).toThrow(/expects 4 arguments/);
     expect(() => addon.binary(0, new Float32Array(0), new Float32Array(0), new Float32Array(0))).not.toThrow();
+  });
+});
+
+describe('the addon’s adamUpdate', () => {
+  /** The step in float32, one rounding per operation as in the composed tensor operations (Math.fround). */
+  function adamReference(
+    theta: F32,
+    m: F32,
+    v: F32,
+    g: F32,
+    [b1, b2, c1, c2, eps, lr]: [number, number, number, number, number, number],
+  ) {
+    const f = Math.fround;
+    const [fb1, fob1, fb2, fob2, fc1, fc2, feps, fneg] = [b1, 1 - b1, b2, 1 - b2, c1, c2, eps, -lr].map(f) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const out = { theta: new Float32Array(theta.length), m: new Float32Array(m.length), v: new Float32Array(v.length) };
+    for (let i = 0; i < theta.length; i++) {
+      const gi = g[i] as number;
+      const mi = f(f((m[i] as number) * fb1) + f(gi * fob1));
+      const vi = f(f((v[i] as number) * fb2) + f(f(gi * gi) * fob2));
+      const step = f(f(mi / fc1) / f(f(Math.sqrt(f(vi / fc2))) + feps));
+      out.m[i] = mi;
+      out.v[i] = vi;
+      out.theta[i] = f((theta[i] as number) + f(step * fneg));
+    }
+    return out;
+  }
+  const scalars: [number, number, number, number, number, number] = [0.9, 0.999, 1 - 0.9 ** 3, 1 - 0.999 ** 3, 1e-7, 0.01];
+
+  it.each([1, 17, 70_001])('equals the float32 formula bit for bit on %i values, in place or not', (size) => {
+    const theta = randomArray(size, rng(11));
+    const m = randomArray(size, rng(12)).map((x) => x * 0.1);
+    const v = randomArray(size, rng(13)).map((x) => x * x * 0.01);
+    const g = randomArray(size, rng(14));
+    const expected = adamReference(theta, m, v, g, scalars);
+    const out = { theta: new Float32Array(size), m: new Float32Array(size), v: new Float32Array(size) };
+    addon.adamUpdate(theta, m, v, g, out.theta, out.m, out.v, ...scalars);
+    expect(Array.from(out.theta)).toEqual(Array.from(expected.theta));
+    expect(Array.from(out.m)).toEqual(Array.from(expected.m));
+    expect(Array.from(out.v)).toEqual(Array.from(expected.v));
+    addon.adamUpdate(theta, m, v, g, theta, m, v, ...scalars);
+    expect(Array.from(theta)).toEqual(Array.from(expected.theta));
+    expect(Array.from(m)).toEqual(Array.from(expected.m));
+    expect(Array.from(v)).toEqual(Array.from(expected.v));
+  });
+
+  it('checks its arguments', () => {
+    const [a, b, c, d, e, f, h] = [0, 1, 2, 3, 4, 5, 6].map(() => new Float32Array(6)) as [F32, F32, F32, F32, F32, F32, F32];
+    expect(() => addon.adamUpdate(a, b, c, new Float32Array(5), d, e, f, ...scalars)).toThrow(
+      /gradient must hold as many values as variable/,
+    );
+    expect(() => addon.adamUpdate(a, b, c, d, b, e, f, ...scalars)).toThrow(/variableOut must not overlap m/);
+    expect(() => addon.adamUpdate(a, b, c, d, e, e, f, ...scalars)).toThrow(/variableOut must not overlap mOut/);
+    expect(() => call.adamUpdate?.(a, b, c, d, e, f, h, 0.9)).toThrow(/beta2 must be a number/);
   });
 });
 

@@ -73,6 +73,8 @@ describe('registerNativeBackend', () => {
         'Sum',
         'Mean',
         'Tile',
+        // Not a cpu kernel: Distillery's fused optimizer step (see @distillery/core's FusedAdam).
+        'DistilleryFusedAdam',
       ].sort(),
     );
   });

@@ -16,6 +16,7 @@ import { stepConfig } from './elementwise/stepConfig.js';
 import { subConfig } from './elementwise/subConfig.js';
 import { sumConfig } from './elementwise/sumConfig.js';
 import { tileConfig } from './elementwise/tileConfig.js';
+import { fusedAdamConfig } from './fusedAdamConfig.js';
 import { fusedConv2DConfig } from './fusedConv2DConfig.js';
 import { fusedMatMulConfig } from './fusedMatMulConfig.js';
 import { maxPoolConfig } from './maxPoolConfig.js';
@@ -24,7 +25,8 @@ import { maxPoolGradConfig } from './maxPoolGradConfig.js';
 /**
  * The kernels the 'native' backend does not take from the cpu backend: the addon's (products,
  * convolutions, pooling) and, in plain TypeScript, the elementwise kernels that an optimizer step is
- * made of, in tight loops or in the addon's vectorised elementwise functions. Every other kernel of 'native' is the cpu backend's own.
+ * made of, in tight loops or in the addon's vectorised elementwise functions, and Distillery's fused
+ * Adam step. Every other kernel of 'native' is the cpu backend's own.
  */
 export const nativeKernelConfigs: readonly KernelConfig[] = [
   batchMatMulConfig,
@@ -48,4 +50,5 @@ export const nativeKernelConfigs: readonly KernelConfig[] = [
   sumConfig,
   meanConfig,
   tileConfig,
+  fusedAdamConfig,
 ];

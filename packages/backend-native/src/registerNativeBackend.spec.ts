@@ -73,6 +73,7 @@ describe('registerNativeBackend', () => {
         'Sum',
         'Mean',
         'Tile',
+        'Softmax',
         // Not a cpu kernel: Distillery's fused optimizer step (see @distillery/core's FusedAdam).
         'DistilleryFusedAdam',
       ].sort(),

@@ -451,22 +451,30 @@ describe('the elementwise kernels in TypeScript', () => {
     ['RealDiv', tf.div],
   ] as const;
 
-  it.each(binary)('%s equals the cpu kernel bit for bit: equal shapes, a scalar or a bias either side', async (_name, op) => {
-    await expectNativeToEqualCpu(
-      () => [
-        op(random([33, 17], 70), random([33, 17], 71)),
-        op(random([33, 17], 72), tf.scalar(0.37)),
-        op(tf.scalar(-1.3), random([33, 17], 73)),
-        op(random([4, 5], 74), tf.tensor1d([2.5])),
-        op(random([5], 75), random([1, 5], 76)),
-        op(random([6, 4, 3, 7], 90), random([7], 91)),
-        op(random([1, 3, 7], 92), random([6, 4, 3, 7], 93)),
-        op(random([6, 4, 3, 7], 94), random([1, 1, 1, 7], 95)),
-        op(specialValues(), tf.tensor1d([0, 0, -0, 2, 1, Number.POSITIVE_INFINITY, 3, 0, 1e10, Number.NaN])),
-      ],
-      [_name],
-    );
-  });
+  it.each(binary)(
+    '%s equals the cpu kernel bit for bit: equal shapes, a scalar, a bias or a per-row value either side',
+    async (_name, op) => {
+      await expectNativeToEqualCpu(
+        () => [
+          op(random([33, 17], 70), random([33, 17], 71)),
+          op(random([33, 17], 72), tf.scalar(0.37)),
+          op(tf.scalar(-1.3), random([33, 17], 73)),
+          op(random([4, 5], 74), tf.tensor1d([2.5])),
+          op(random([5], 75), random([1, 5], 76)),
+          op(random([6, 4, 3, 7], 90), random([7], 91)),
+          op(random([1, 3, 7], 92), random([6, 4, 3, 7], 93)),
+          op(random([6, 4, 3, 7], 94), random([1, 1, 1, 7], 95)),
+          op(random([33, 17], 96), random([33, 1], 97)),
+          op(random([33, 1], 98), random([33, 17], 99)),
+          op(random([2, 3, 4], 110), random([2, 3, 1], 111)),
+          op(random([2, 1, 1], 112), random([2, 3, 4], 113)),
+          op(random([5, 4], 114), random([1, 5, 1], 115)),
+          op(specialValues(), tf.tensor1d([0, 0, -0, 2, 1, Number.POSITIVE_INFINITY, 3, 0, 1e10, Number.NaN])),
+        ],
+        [_name],
+      );
+    },
+  );
 
   it.each(binary)('%s leaves true broadcasting and int32 to the cpu kernel', async (_name, op) => {
     await expectNativeToEqualCpu(() => [
@@ -474,6 +482,25 @@ describe('the elementwise kernels in TypeScript', () => {
       op(random([2, 3, 4], 79), random([4], 80)),
       op(tf.tensor1d([7, -3, 12], 'int32'), tf.tensor1d([2, 5, -4], 'int32')),
     ]);
+  });
+
+  it('Softmax equals the cpu kernel bit for bit, over the last axis of any rank, NaN and infinities included', async () => {
+    await expectNativeToEqualCpu(
+      () => [
+        tf.softmax(tf.mul(random([37, 10], 120), 30)),
+        tf.softmax(random([2, 3, 7], 121)),
+        tf.softmax(random([5], 122)),
+        tf.softmax(
+          tf.tensor2d([
+            [1, Number.NaN, 3],
+            [Number.NEGATIVE_INFINITY, 0, 1],
+            [Number.POSITIVE_INFINITY, 0, 1],
+            [-1e30, 1e30, 0],
+          ]),
+        ),
+      ],
+      ['Softmax'],
+    );
   });
 
   it('Sqrt, Relu and Step equal the cpu kernels bit for bit, NaN and -0 included', async () => {

@@ -10,6 +10,7 @@ import { meanConfig } from './elementwise/meanConfig.js';
 import { multiplyConfig } from './elementwise/multiplyConfig.js';
 import { realDivConfig } from './elementwise/realDivConfig.js';
 import { reluConfig } from './elementwise/reluConfig.js';
+import { softmaxConfig } from './elementwise/softmaxConfig.js';
 import { sqrtConfig } from './elementwise/sqrtConfig.js';
 import { squareConfig } from './elementwise/squareConfig.js';
 import { stepConfig } from './elementwise/stepConfig.js';
@@ -50,5 +51,6 @@ export const nativeKernelConfigs: readonly KernelConfig[] = [
   sumConfig,
   meanConfig,
   tileConfig,
+  softmaxConfig,
   fusedAdamConfig,
 ];

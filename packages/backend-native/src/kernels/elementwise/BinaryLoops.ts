@@ -13,4 +13,8 @@ export interface BinaryLoops {
   readonly rowsRight: (a: Float32Array, b: Float32Array, out: Float32Array) => void;
   /** out[r, c] = a[c] ∘ b[r, c] */
   readonly rowsLeft: (a: Float32Array, b: Float32Array, out: Float32Array) => void;
+  /** out[r, c] = a[r, c] ∘ b[r]: b repeats along a's trailing axes (a per-row value, as in softmax) */
+  readonly columnsRight: (a: Float32Array, b: Float32Array, out: Float32Array) => void;
+  /** out[r, c] = a[r] ∘ b[r, c] */
+  readonly columnsLeft: (a: Float32Array, b: Float32Array, out: Float32Array) => void;
 }

@@ -12,9 +12,22 @@ function repeatsAlongLeadingAxes(small: number[], shape: number[]): boolean {
 }
 
 /**
+ * Whether `small`, right-aligned to `shape`, matches its leading axes and is 1 on the rest (at least one),
+ * so it holds one value per row and repeats along the trailing axes: [B, 1] against [B, C].
+ */
+function repeatsAlongTrailingAxes(small: number[], shape: number[]): boolean {
+  const padded = [...new Array<number>(shape.length - small.length).fill(1), ...small];
+  let last = padded.length - 1;
+  while (last >= 0 && padded[last] === 1) last--;
+  if (last === padded.length - 1) return false;
+  return padded.slice(0, last + 1).every((dim, i) => dim === shape[i]);
+}
+
+/**
  * A float32 binary kernel for the shapes a training step is made of: operands of one size, a tensor with
- * a scalar, and a tensor with a bias-like operand repeated along its leading axes (which the cpu kernel
- * computes index by index). Every value is the cpu kernel's, bit for bit (the same double-precision
+ * a scalar, a tensor with a bias-like operand repeated along its leading axes, and a tensor with a per-row
+ * operand repeated along its trailing axes (softmax's [B, 1] max and sum), which the cpu kernel computes
+ * index by index. Every value is the cpu kernel's, bit for bit (the same double-precision
  * operation rounded to float32); other dtypes and other broadcasting run the cpu kernel. With `nativeOp`
  * (an op code of the addon's `binary`), operands of one size and scalar operands run in the addon
  * (vectorised, threaded for large sizes, the same correctly rounded values); the loops do the rest.
@@ -44,6 +57,10 @@ export function fastBinaryKernelConfig(kernelName: string, loops: BinaryLoops, n
         loops.rowsRight(float32Values(backend, a), float32Values(backend, b), out);
       } else if (bSize === size && repeatsAlongLeadingAxes(a.shape, shape)) {
         loops.rowsLeft(float32Values(backend, a), float32Values(backend, b), out);
+      } else if (aSize === size && repeatsAlongTrailingAxes(b.shape, shape)) {
+        loops.columnsRight(float32Values(backend, a), float32Values(backend, b), out);
+      } else if (bSize === size && repeatsAlongTrailingAxes(a.shape, shape)) {
+        loops.columnsLeft(float32Values(backend, a), float32Values(backend, b), out);
       } else {
         return runCpuKernel(kernelName, args);
       }

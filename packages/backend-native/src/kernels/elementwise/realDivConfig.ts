@@ -25,6 +25,20 @@ export const realDivConfig = fastBinaryKernelConfig(
         for (let c = 0; c < a.length; c++) out[row + c] = (a[c] as number) / (b[row + c] as number);
       }
     },
+    columnsRight: (a, b, out) => {
+      const columns = out.length / b.length;
+      for (let r = 0; r < b.length; r++) {
+        const value = b[r] as number;
+        for (let c = r * columns; c < (r + 1) * columns; c++) out[c] = (a[c] as number) / value;
+      }
+    },
+    columnsLeft: (a, b, out) => {
+      const columns = out.length / a.length;
+      for (let r = 0; r < a.length; r++) {
+        const value = a[r] as number;
+        for (let c = r * columns; c < (r + 1) * columns; c++) out[c] = value / (b[c] as number);
+      }
+    },
   },
   nativeBinaryOp.div,
 );

@@ -126,9 +126,16 @@ describe('distillery run', () => {
     );
     expect(keys).toEqual(expected.sort());
     for (const record of records) {
+      // The student stage has a teacher; its teacher outputs are cached (the data is not augmented).
+      const cached = record.model === 'student' ? ['teacherCache'] : [];
       expect(Object.keys(record).sort()).toEqual(
-        ['epoch', 'learningRate', 'loss', 'losses', 'model', 'seconds', 'seed', 'stage', 'validation'].sort(),
+        ['epoch', 'learningRate', 'loss', 'losses', 'model', 'seconds', 'seed', 'stage', 'validation', ...cached].sort(),
       );
+      if (record.model === 'student') {
+        const { hits, misses } = record.teacherCache ?? { hits: -1, misses: -1 };
+        expect(record.epoch === 0 ? hits : misses).toBe(0);
+        expect(record.epoch === 0 ? misses : hits).toBeGreaterThan(0);
+      }
       expect(Object.keys(record.losses).sort()).toEqual(record.model === 'student' ? ['response.kd', 'task.ce'] : ['task.ce']);
       expect(Number.isFinite(record.loss)).toBe(true);
       expect(record.learningRate).toBeCloseTo(0.01, 10);

@@ -18,6 +18,11 @@ export interface Dataset {
   /** Identifies the examples (and any augmentation) for fingerprints and caches, when known. */
   readonly id?: string;
   readonly size: number;
+  /**
+   * Whether batches asked for with `augment: true` are randomly augmented, so that one example gives a
+   * different input from epoch to epoch (what makes cached teacher outputs stale).
+   */
+  readonly randomlyAugmented?: boolean;
   /** Shape of one example, without the batch dimension. */
   readonly inputShape: readonly number[];
   batches(options: BatchOptions): Iterable<Batch>;

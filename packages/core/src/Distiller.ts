@@ -26,6 +26,9 @@ import { selectBackend } from './selectBackend.js';
 import { setLearningRate } from './setLearningRate.js';
 import { Teacher } from './Teacher.js';
 import type { TeacherDiagnostics } from './TeacherDiagnostics.js';
+import { TeacherOutputCache } from './TeacherOutputCache.js';
+import { TeacherOutputStoreFactory } from './TeacherOutputStoreFactory.js';
+import type { TeacherOutputs } from './TeacherOutputs.js';
 import { TrainingOptions } from './TrainingOptions.js';
 
 interface Term {
@@ -68,6 +71,8 @@ export class Distiller extends EventEmitter<DistillerEvents> {
   diagnostics: TeacherDiagnostics | undefined;
   private globalStep = 0;
   private stopRequested = false;
+  /** The teacher-output cache of the `fit` in progress, if it has one. */
+  private teacherCache: TeacherOutputCache | undefined;
 
   constructor(
     @inject(Student) readonly student: Student,
@@ -77,6 +82,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     @inject(TrainingOptions) readonly options: TrainingOptions,
     @inject(Logger) private readonly logger: Logger,
     @inject(BackendPreference) private readonly backendPreference: BackendPreference,
+    @inject(TeacherOutputStoreFactory) @optional() private readonly teacherOutputStores?: TeacherOutputStoreFactory,
   ) {
     super();
     this.teachers = teachers ?? [];
@@ -200,17 +206,33 @@ export class Distiller extends EventEmitter<DistillerEvents> {
 
   /** Trains for `options.epochs` epochs and returns each epoch's metrics. */
   async fit(train: Dataset, fitOptions: FitOptions = {}): Promise<EpochMetrics[]> {
-    const { epochs, batchSize } = this.options;
-    const callbacks = fitOptions.callbacks ?? [];
-    const stepsPerEpoch = Math.ceil(train.size / batchSize);
     const backend = await this.useBackend(train);
     this.stopRequested = false;
     if (this.teachers.length > 0 && fitOptions.diagnoseTeachers !== false) {
       this.diagnostics = await this.diagnoseTeachers(fitOptions.validation ?? train);
       this.emit('teachersDiagnosed', this.diagnostics);
     }
+    this.teacherCache = await this.openTeacherCache(train);
+    try {
+      return await this.trainEpochs(train, fitOptions, backend);
+    } finally {
+      await this.teacherCache?.close();
+      this.teacherCache = undefined;
+    }
+  }
+
+  private async trainEpochs(train: Dataset, fitOptions: FitOptions, backend: string): Promise<EpochMetrics[]> {
+    const { epochs, batchSize } = this.options;
+    const callbacks = fitOptions.callbacks ?? [];
+    const stepsPerEpoch = Math.ceil(train.size / batchSize);
     const history: EpochMetrics[] = [];
-    const begin = { epochs, stepsPerEpoch, backend, terms: this.termNames };
+    const begin = {
+      epochs,
+      stepsPerEpoch,
+      backend,
+      terms: this.termNames,
+      teacherCache: this.teacherCache?.location ?? 'off',
+    };
     this.emit('trainBegin', begin);
     for (const callback of callbacks) await callback.onTrainBegin?.(begin);
 
@@ -219,6 +241,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       this.emit('epochBegin', { epoch });
       for (const callback of callbacks) await callback.onEpochBegin?.({ epoch });
       const sums = new Float64Array(this.terms.length + 1);
+      const cacheBefore = { ...(this.teacherCache?.stats ?? { hits: 0, misses: 0 }) };
       let batches = 0;
       let learningRate = 0;
       const batchOptions = { batchSize, shuffle: this.options.shuffle, seed: this.options.seed, epoch, augment: true };
@@ -252,6 +275,14 @@ export class Distiller extends EventEmitter<DistillerEvents> {
         learningRate,
         seconds: (performance.now() - started) / 1000,
         ...(validation === undefined ? {} : { validation }),
+        ...(this.teacherCache === undefined
+          ? {}
+          : {
+              teacherCache: {
+                hits: this.teacherCache.stats.hits - cacheBefore.hits,
+                misses: this.teacherCache.stats.misses - cacheBefore.misses,
+              },
+            }),
       };
       history.push(metrics);
       this.emit('epochEnd', { epoch, metrics });
@@ -264,10 +295,24 @@ export class Distiller extends EventEmitter<DistillerEvents> {
 
   /** One optimizer step on `batch`; returns each term's unweighted loss, then the weighted total. */
   async step(batch: Batch, epoch = 0, stepsPerEpoch = 1): Promise<number[]> {
-    const lossValues = tf.tidy(() => {
-      const teachers = this.teacherOutputs(batch);
+    const teachers = await this.teacherOutputsFor(batch);
+    let lossValues: tf.Tensor1D;
+    try {
+      lossValues = this.update(batch, teachers, epoch, stepsPerEpoch);
+    } finally {
+      tf.dispose(teachers.flatMap((teacher) => [teacher.logits, ...Object.values(teacher.features)]));
+    }
+    this.globalStep++;
+    const values = await lossValues.data();
+    lossValues.dispose();
+    return Array.from(values);
+  }
+
+  /** Loss, gradients and the optimizer's update, in one tidy; returns the terms and the total. */
+  private update(batch: Batch, teachers: TeacherOutputs[], epoch: number, stepsPerEpoch: number): tf.Tensor1D {
+    return tf.tidy((): tf.Tensor1D => {
       let terms: tf.Tensor1D | undefined;
-      const { value, grads } = tf.variableGrads(() => {
+      const { grads } = tf.variableGrads(() => {
         const objective = this.objective(batch, teachers, epoch, stepsPerEpoch);
         terms = tf.keep(objective.terms);
         return objective.total;
@@ -279,14 +324,43 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       const ordered: Record<string, tf.Tensor | null> = {};
       for (const variable of this.trainable) ordered[variable.name] = clipped[variable.name] ?? null;
       this.optimizer.applyGradients(ordered as tf.NamedTensorMap);
-      const all = tf.concat([terms as tf.Tensor1D, tf.reshape(value, [1])]);
-      terms?.dispose();
-      return all;
+      return terms as tf.Tensor1D;
     });
-    this.globalStep++;
-    const values = await lossValues.data();
-    lossValues.dispose();
-    return Array.from(values);
+  }
+
+  /** The teachers' outputs on `batch`, from the cache when it has them; fresh tensors the caller disposes. */
+  private async teacherOutputsFor(batch: Batch): Promise<TeacherOutputs[]> {
+    const cache = this.teacherCache;
+    if (cache?.covers(batch)) return cache.read(batch);
+    const outputs = this.teacherOutputs(batch);
+    if (cache !== undefined && !cache.fillBeforeTraining) {
+      try {
+        await cache.write(batch, outputs);
+      } catch (error) {
+        tf.dispose(outputs.flatMap((teacher) => [teacher.logits, ...Object.values(teacher.features)]));
+        throw error;
+      }
+    }
+    return outputs;
+  }
+
+  private async openTeacherCache(train: Dataset): Promise<TeacherOutputCache | undefined> {
+    const cache = await TeacherOutputCache.open({
+      dataset: train,
+      teachers: this.teachers.map((teacher, k) => ({
+        name: teacher.name,
+        model: teacher.model,
+        taps: (this.teacherViews[k] as ModelView).tapShapes(),
+      })),
+      numClasses: this.studentView.numClasses,
+      options: this.options.teacherCache,
+      stores: this.teacherOutputStores,
+      logger: this.logger,
+    });
+    if (cache?.fillBeforeTraining) {
+      await cache.fill(train, this.options.batchSize, (batch) => this.teacherOutputs(batch));
+    }
+    return cache;
   }
 
   /** Student loss, accuracy and agreement with each teacher on `data`, in inference mode. */
@@ -391,10 +465,14 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     this.removeAllListeners();
   }
 
-  private teacherOutputs(batch: Batch) {
-    return this.teacherViews.map((view, k) => ({ name: this.teachers[k]?.name as string, ...view.apply(batch.inputs, false) }));
+  /** Every teacher's outputs on `batch` (in inference mode), without the forward pass's intermediates. */
+  private teacherOutputs(batch: Batch): TeacherOutputs[] {
+    const outputs = () =>
+      this.teacherViews.map((view, k) => ({ name: this.teachers[k]?.name as string, ...view.apply(batch.inputs, false) }));
+    return tf.tidy(outputs as unknown as () => tf.TensorContainer) as unknown as TeacherOutputs[];
   }
 
+  /** Σ weight · loss over the terms; `terms` holds each term's unweighted loss, then that total. */
   private objective(
     batch: Batch,
     teachers: DistillationContext['teachers'],
@@ -421,8 +499,13 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       }
       return loss;
     });
-    const total = tf.addN(losses.map((loss, i) => tf.mul(loss, (this.terms[i] as Term).weight))) as tf.Scalar;
-    return { terms: tf.stack(losses) as tf.Tensor1D, total };
+    // Few small ops per step: the loop's own cost is measured against a hand-written one (bench/).
+    const weighted = losses.map((loss, i) => {
+      const { weight } = this.terms[i] as Term;
+      return weight === 1 ? loss : tf.mul(loss, weight);
+    });
+    const total = (weighted.length === 1 ? weighted[0] : tf.addN(weighted)) as tf.Scalar;
+    return { terms: tf.stack([...losses, total]) as tf.Tensor1D, total };
   }
 
   private async teacherPredictionsOn(data: Dataset): Promise<Int32Array[]> {

@@ -7,6 +7,8 @@ export interface TrainBeginEvent {
   readonly backend: string;
   /** Loss term names in the order of the experiment's strategies. */
   readonly terms: readonly string[];
+  /** Where the teacher-output cache lives ('memory' or a path), or 'off'. */
+  readonly teacherCache: string;
 }
 
 export interface EpochBeginEvent {

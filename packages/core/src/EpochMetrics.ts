@@ -1,4 +1,5 @@
 import type { EvaluationMetrics } from './EvaluationMetrics.js';
+import type { TeacherCacheStats } from './TeacherCacheStats.js';
 
 export interface EpochMetrics {
   readonly epoch: number;
@@ -11,4 +12,6 @@ export interface EpochMetrics {
   readonly seconds: number;
   /** Present when a validation set was given to `fit`. */
   readonly validation?: EvaluationMetrics;
+  /** Present when the teacher-output cache is on: batches whose teacher outputs were read, and computed. */
+  readonly teacherCache?: TeacherCacheStats;
 }

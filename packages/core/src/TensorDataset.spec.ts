@@ -22,6 +22,7 @@ function numberedDataset(size: number): TensorDataset {
 
 interface PlainBatch {
   readonly examples: number[];
+  readonly indices: number[];
   readonly inputs: number[][];
   readonly labels: number[];
   readonly labelDtype: string;
@@ -34,6 +35,7 @@ function readBatches(dataset: TensorDataset, options: BatchOptions): PlainBatch[
     const inputs = batch.inputs.arraySync() as number[][];
     batches.push({
       examples: inputs.map((row) => row[0] as number),
+      indices: Array.from(batch.indices ?? []),
       inputs,
       labels: Array.from(batch.labels.dataSync()),
       labelDtype: batch.labels.dtype,
@@ -76,6 +78,7 @@ describe('TensorDataset', () => {
     ]);
     // labels are i mod 3
     expect(batches.map((batch) => batch.labels)).toEqual([[0, 1], [2, 0], [1]]);
+    expect(batches.map((batch) => batch.indices)).toEqual([[0, 1], [2, 3], [4]]);
     expect(batches.every((batch) => batch.labelDtype === 'int32')).toBe(true);
     dataset.dispose();
   });
@@ -85,6 +88,8 @@ describe('TensorDataset', () => {
     const batches = readBatches(dataset, { batchSize: 3, shuffle: true, seed: 7, epoch: 0 });
     expect(batches.map((batch) => batch.examples.length)).toEqual([3, 3, 3, 1]);
     const seen = batches.flatMap((batch) => batch.examples);
+    // Each batch says which examples it holds: what the teacher-output cache keys rows on.
+    expect(batches.flatMap((batch) => batch.indices)).toEqual(seen);
     expect([...seen].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     for (const batch of batches) {
       batch.inputs.forEach((row, k) => {

@@ -13,9 +13,11 @@ export class TensorDataset implements Dataset {
   readonly inputShape: readonly number[];
   private readonly labels: tf.Tensor1D;
 
+  /** `id` names the examples (for fingerprints and the teacher-output cache); without it nothing is cached. */
   constructor(
     private readonly inputs: tf.Tensor,
     labels: tf.Tensor,
+    readonly id?: string,
   ) {
     if (inputs.rank < 2) {
       throw new DistilleryError(`dataset inputs: expected shape [N, ...], got [${inputs.shape.join(', ')}]`);
@@ -43,14 +45,18 @@ export class TensorDataset implements Dataset {
     for (let start = 0; start < this.size; start += options.batchSize) {
       const end = Math.min(this.size, start + options.batchSize);
       if (order === undefined) {
+        const indices = new Int32Array(end - start);
+        for (let k = 0; k < indices.length; k++) indices[k] = start + k;
         yield {
           inputs: tf.slice(this.inputs, start, end - start),
           labels: tf.slice(this.labels, start, end - start),
+          indices,
         };
       } else {
-        const indices = tf.tensor1d(order.subarray(start, end), 'int32');
-        const batch = { inputs: tf.gather(this.inputs, indices), labels: tf.gather(this.labels, indices) };
-        indices.dispose();
+        const indices = order.slice(start, end);
+        const positions = tf.tensor1d(indices, 'int32');
+        const batch = { inputs: tf.gather(this.inputs, positions), labels: tf.gather(this.labels, positions), indices };
+        positions.dispose();
         yield batch;
       }
     }

@@ -8,3 +8,4 @@ export type TrainingOptions = z.output<typeof trainingOptionsSchema>;
 export type TrainingOptionsInput = z.input<typeof trainingOptionsSchema>;
 export type OptimizerOptions = TrainingOptions['optimizer'];
 export type ScheduleOptions = TrainingOptions['schedule'];
+export type TeacherCacheOptions = TrainingOptions['teacherCache'];

@@ -10,6 +10,7 @@ import { Logger } from './Logger.js';
 import { StrategySpec } from './StrategySpec.js';
 import { Student } from './Student.js';
 import { Teacher } from './Teacher.js';
+import { TeacherOutputStoreFactory } from './TeacherOutputStoreFactory.js';
 import { TrainingOptions } from './TrainingOptions.js';
 
 /**
@@ -45,5 +46,8 @@ export function composeExperiment(spec: ExperimentSpec): Container {
     container.bind(Teacher).toConstantValue({ name: teacher.name, model: teacher.model });
   }
   for (const strategy of experiment.strategies) container.bind(StrategySpec).toConstantValue(strategy);
+  if (experiment.teacherOutputStores !== undefined) {
+    container.bind(TeacherOutputStoreFactory).toConstantValue(experiment.teacherOutputStores);
+  }
   return container;
 }

@@ -2,6 +2,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import { backendPreferenceSchema } from './backendPreferenceSchema.js';
 import { strategySpecSchema } from './strategySpecSchema.js';
+import type { TeacherOutputStoreFactory } from './TeacherOutputStoreFactory.js';
 import { trainingOptionsSchema } from './trainingOptionsSchema.js';
 
 const layersModel = z.custom<tfl.LayersModel>((value) => value instanceof tfl.LayersModel, {
@@ -22,6 +23,14 @@ const logger = z.custom<{ info: (m: string) => void; warn: (m: string) => void }
     typeof (value as { info?: unknown }).info === 'function' &&
     typeof (value as { warn?: unknown }).warn === 'function',
   { error: 'expected a Logger with info() and warn()' },
+);
+const teacherOutputStores = z.custom<TeacherOutputStoreFactory>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { find?: unknown }).find === 'function' &&
+    typeof (value as { create?: unknown }).create === 'function',
+  { error: 'expected a TeacherOutputStoreFactory with find() and create()' },
 );
 const name = z.string().regex(/^[\w.-]+$/, { error: 'expected a name of letters, digits, _ . or -' });
 
@@ -57,4 +66,6 @@ export const experimentSpecSchema = z.strictObject({
   backend: backendPreferenceSchema.default('auto'),
   plugins: z.array(containerModule).default([]),
   logger: logger.optional(),
+  /** Where teacher-output caches larger than the memory budget go (Node: `fileTeacherOutputStores(dir)`). */
+  teacherOutputStores: teacherOutputStores.optional(),
 });

@@ -42,6 +42,7 @@ export type { FusedAdamAttrs } from './FusedAdamAttrs.js';
 export { findTeacherOutputs } from './findTeacherOutputs.js';
 export { Logger } from './Logger.js';
 export { learningRateAt } from './learningRateAt.js';
+export { MemoryTeacherOutputStore } from './MemoryTeacherOutputStore.js';
 export type { ModelOutputs } from './ModelOutputs.js';
 export { ModelView } from './ModelView.js';
 export { modelFingerprint } from './modelFingerprint.js';
@@ -65,9 +66,21 @@ export { shuffledIndices } from './shuffledIndices.js';
 export { strategySpecSchema } from './strategySpecSchema.js';
 export type { SymbolicShape, TapShapes } from './TapShapes.js';
 export { Teacher } from './Teacher.js';
+export type { TeacherCacheStats } from './TeacherCacheStats.js';
 export type { TeacherDiagnostics } from './TeacherDiagnostics.js';
+export { TeacherOutputCache } from './TeacherOutputCache.js';
+export type { TeacherOutputLayout } from './TeacherOutputLayout.js';
+export type { TeacherOutputStore } from './TeacherOutputStore.js';
+export { TeacherOutputStoreFactory } from './TeacherOutputStoreFactory.js';
 export type { TeacherOutputs } from './TeacherOutputs.js';
 export { TensorDataset } from './TensorDataset.js';
-export { type OptimizerOptions, type ScheduleOptions, TrainingOptions, type TrainingOptionsInput } from './TrainingOptions.js';
+export {
+  type OptimizerOptions,
+  type ScheduleOptions,
+  type TeacherCacheOptions,
+  TrainingOptions,
+  type TrainingOptionsInput,
+} from './TrainingOptions.js';
 export { taskCrossEntropy } from './taskCrossEntropy.js';
+export { teacherRowCodec } from './teacherRowCodec.js';
 export { trainingOptionsSchema } from './trainingOptionsSchema.js';

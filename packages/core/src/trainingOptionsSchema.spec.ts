@@ -17,7 +17,18 @@ describe('trainingOptionsSchema', () => {
       optimizer: { name: 'adam', learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
       schedule: { type: 'constant' },
       warmupEpochs: 0,
+      teacherCache: { enabled: true, memoryBudgetMB: 1024, precision: 'float32', augmentedData: 'bypass' },
     });
+  });
+
+  it('fills the teacher cache’s other defaults when one is set', () => {
+    expect(trainingOptionsSchema.parse({ teacherCache: { precision: 'float16' } }).teacherCache).toEqual({
+      enabled: true,
+      memoryBudgetMB: 1024,
+      precision: 'float16',
+      augmentedData: 'bypass',
+    });
+    expect(trainingOptionsSchema.safeParse({ teacherCache: { precision: 'int8' } }).success).toBe(false);
   });
 
   it('fills the defaults of the optimizer and schedule that were named', () => {

@@ -25,6 +25,8 @@ function numberedStore(size: number): ExampleStore {
 
 interface PlainBatch {
   readonly examples: number[];
+  /** Batch.indices: positions within the view. */
+  readonly positions: number[];
   readonly inputs: number[][];
   readonly labels: number[];
 }
@@ -35,7 +37,12 @@ function readBatches(dataset: IndexedDataset, options: BatchOptions): PlainBatch
     expect(batch.labels.dtype).toBe('int32');
     expect(batch.inputs.dtype).toBe('float32');
     const inputs = batch.inputs.arraySync() as number[][];
-    batches.push({ examples: inputs.map((row) => row[0] as number), inputs, labels: Array.from(batch.labels.dataSync()) });
+    batches.push({
+      examples: inputs.map((row) => row[0] as number),
+      positions: Array.from(batch.indices ?? []),
+      inputs,
+      labels: Array.from(batch.labels.dataSync()),
+    });
     tf.dispose([batch.inputs, batch.labels]);
   }
   return batches;
@@ -135,7 +142,10 @@ describe('IndexedDataset views', () => {
   it('shuffle within their own examples: shuffledIndices over the view, mapped to its examples', () => {
     const view = new IndexedDataset(numberedStore(30)).slice(10, 22);
     const permutation = shuffledIndices(12, 5, 2);
-    expect(examplesOf(view, { batchSize: 5, shuffle: true, seed: 5, epoch: 2 })).toEqual(Array.from(permutation, (p) => 10 + p));
+    const batches = readBatches(view, { batchSize: 5, shuffle: true, seed: 5, epoch: 2 });
+    expect(batches.flatMap((batch) => batch.examples)).toEqual(Array.from(permutation, (p) => 10 + p));
+    // Batch.indices are positions within the view (what the teacher cache keys on), not store indices.
+    expect(batches.flatMap((batch) => batch.positions)).toEqual(Array.from(permutation));
   });
 
   it('over arbitrary indices serve those examples, in that order when not shuffled', () => {
@@ -144,6 +154,7 @@ describe('IndexedDataset views', () => {
     expect(picked.id).toBe('numbers{6,1,1,4}');
     const batches = readBatches(picked, { batchSize: 3, shuffle: false, seed: 0, epoch: 0 });
     expect(batches.map((batch) => batch.examples)).toEqual([[6, 1, 1], [4]]);
+    expect(batches.map((batch) => batch.positions)).toEqual([[0, 1, 2], [3]]);
     expect(batches.map((batch) => batch.labels)).toEqual([[0, 1, 1], [1]]);
   });
 
@@ -281,6 +292,8 @@ describe('IndexedDataset augmentation', () => {
     expect(augmented.slice(0, 3).augmentation).toBe(plusHundred);
     expect(augmented.slice(0, 3).withoutAugmentation().id).toBe('numbers[0:3]');
     expect(augmented.withoutAugmentation().augmentation).toBeUndefined();
+    expect([augmented.randomlyAugmented, augmented.slice(0, 3).randomlyAugmented]).toEqual([true, true]);
+    expect(augmented.withoutAugmentation().randomlyAugmented).toBe(false);
   });
 
   it('checks the example shape when attached', () => {

@@ -32,6 +32,8 @@ export class IndexedDataset implements Dataset {
   /** The store id, what the view picks and its augmentation: `mnist-train[0:55000]+randomShift(2)`. */
   readonly id: string;
   readonly augmentation?: Augmentation;
+  /** Whether training batches (`augment: true`) are randomly augmented: true when the view has an augmentation. */
+  readonly randomlyAugmented: boolean;
   /** What this view picks from the store, as appended to the store id (`[0:55000]`, or '' for all of it). */
   readonly subset: string;
 
@@ -63,6 +65,7 @@ export class IndexedDataset implements Dataset {
       options.augmentation.checkExampleShape?.(store.exampleShape);
       this.augmentation = options.augmentation;
     }
+    this.randomlyAugmented = this.augmentation !== undefined;
     const subsetId = store.id + this.subset;
     this.id = this.augmentation === undefined ? subsetId : `${subsetId}+${this.augmentation.description}`;
   }
@@ -78,7 +81,9 @@ export class IndexedDataset implements Dataset {
     if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
       throw new DistilleryError(`batchSize: expected a positive integer, got ${options.batchSize}`, 'batchSize');
     }
-    const order = options.shuffle ? this.shuffledOrder(options.seed, options.epoch) : this.indices;
+    // Positions within this view (what Batch.indices reports), and the store indices they map to.
+    const positions = options.shuffle ? shuffledIndices(this.size, options.seed, options.epoch) : undefined;
+    const order = positions === undefined ? this.indices : this.storeIndicesAt(positions);
     const augmentation = options.augment === true ? this.augmentation : undefined;
     const augmented = (values: Float32Array, shape: number[], batch: number): tf.Tensor => {
       if (augmentation === undefined) return tf.tensor(values, shape, 'float32');
@@ -88,10 +93,12 @@ export class IndexedDataset implements Dataset {
       return tf.tidy(() => augmentation.apply(tf.tensor(values, shape, 'float32'), random));
     };
     for (let start = 0, k = 0; start < this.size; start += options.batchSize, k++) {
-      const batchIndices = order.subarray(start, Math.min(this.size, start + options.batchSize));
+      const end = Math.min(this.size, start + options.batchSize);
+      const batchIndices = order.subarray(start, end);
       const [values, labels] = this.gather(batchIndices);
       const shape = [batchIndices.length, ...this.store.exampleShape];
-      yield { inputs: augmented(values, shape, k), labels: tf.tensor1d(labels, 'int32') };
+      const indices = positions === undefined ? rangeOf(start, end) : positions.slice(start, end);
+      yield { inputs: augmented(values, shape, k), labels: tf.tensor1d(labels, 'int32'), indices };
     }
   }
 
@@ -145,10 +152,10 @@ export class IndexedDataset implements Dataset {
     });
   }
 
-  private shuffledOrder(seed: number, epoch: number): Int32Array {
-    const permutation = shuffledIndices(this.size, seed, epoch);
-    for (let k = 0; k < permutation.length; k++) permutation[k] = this.indices[permutation[k] as number] as number;
-    return permutation;
+  private storeIndicesAt(positions: Int32Array): Int32Array {
+    const indices = new Int32Array(positions.length);
+    for (let k = 0; k < positions.length; k++) indices[k] = this.indices[positions[k] as number] as number;
+    return indices;
   }
 
   /** Copies the examples at `indices` out of the store; runs of consecutive indices are one copy each. */
@@ -169,4 +176,11 @@ export class IndexedDataset implements Dataset {
     }
     return [values, batchLabels];
   }
+}
+
+/** start, start + 1, …, end − 1. */
+function rangeOf(start: number, end: number): Int32Array {
+  const range = new Int32Array(end - start);
+  for (let k = 0; k < range.length; k++) range[k] = start + k;
+  return range;
 }

@@ -1,6 +1,8 @@
 export { expectedWeightBytes } from './expectedWeightBytes.js';
 export { FileStageStore } from './FileStageStore.js';
+export { FileTeacherOutputStore } from './FileTeacherOutputStore.js';
 export { fileSystemHandler } from './fileSystemHandler.js';
+export { fileTeacherOutputStores } from './fileTeacherOutputStores.js';
 export { loadBackends } from './loadBackends.js';
 export { type LoadCsvFileOptions, loadCsvFile } from './loadCsvFile.js';
 export { type LoadMnistOptions, loadMnist } from './loadMnist.js';

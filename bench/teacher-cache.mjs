@@ -2,7 +2,7 @@
 // student-only epoch and against a hand-written tfjs loop doing the same math as the Distiller. Prints
 // figures; it is not a test.
 //
-//   npm run build && node bench/teacher-cache.mjs [--examples 4096] [--epochs 3] [--rounds 3] [--backend native]
+//   npm run build && node bench/teacher-cache.mjs [--examples 4096] [--epochs 3] [--rounds 3] [--backend native] [--verbose]
 //
 // Data: synthetic MNIST-shaped examples (784 features, 10 classes). Teachers 784-1200-1200-10 (three
 // different initialisations), student 784-800-800-10 (Hinton 2015's shapes), batch 128, Adam, T = 4.
@@ -25,6 +25,7 @@ const { values: options } = parseArgs({
     epochs: { type: 'string', default: '3' },
     backend: { type: 'string', default: 'native' },
     'batch-size': { type: 'string', default: '128' },
+    verbose: { type: 'boolean', default: false },
   },
 });
 const examples = Number(options.examples);
@@ -142,7 +143,7 @@ for (let round = 0; round <= rounds; round++) {
   for (const [i, [, run]] of configurations.entries()) {
     const seconds = await run();
     if (round > 0) laterEpochs[i]?.push(...seconds.slice(1));
-    if (process.env.BENCH_VERBOSE) console.log(round, i, seconds.map((s) => s.toFixed(3)).join(' '));
+    if (options.verbose) console.log(`  round ${round}, ${configurations[i]?.[0]}: ${seconds.map((s) => s.toFixed(3)).join(' ')} s`);
   }
 }
 const figures = laterEpochs.map(median);

@@ -1,6 +1,7 @@
 import { DistilleryError } from '@distillery/core';
 import { loadBackends } from '@distillery/node';
 import { Command, CommanderError, Option } from 'commander';
+import { cacheExperiment } from './cacheExperiment.js';
 import { exportStudent } from './exportStudent.js';
 import { formatSummary } from './formatSummary.js';
 import { inspectModel } from './inspectModel.js';
@@ -38,6 +39,21 @@ export function createProgram(io: ProgramIo): Command {
       const progress = ProgressReporter.for(options.quiet === true, io.err);
       const { directory, summary } = await runExperiment(config, { progress, ...(options.overwrite ? { overwrite: true } : {}) });
       io.out(formatSummary(summary));
+      io.out(directory);
+    });
+
+  program
+    .command('cache')
+    .description("compute the teachers' outputs on the training data ahead of `run`; prints where each seed's cache went")
+    .argument('<config>', 'experiment config, YAML or JSON')
+    .addOption(quiet)
+    .action(async (config: string, options: { quiet?: boolean }) => {
+      await loadBackends();
+      const progress = ProgressReporter.for(options.quiet === true, io.err);
+      const { directory, caches } = await cacheExperiment(config, { progress });
+      for (const { seed, location } of caches) {
+        io.out(`seed ${seed}: ${location ?? 'no teacher cache applies (see the line above)'}`);
+      }
       io.out(directory);
     });
 

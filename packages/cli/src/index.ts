@@ -1,4 +1,5 @@
 export { applySetting } from './applySetting.js';
+export { type CacheOutcome, cacheExperiment } from './cacheExperiment.js';
 export { createProgram, exitCodes, type ProgramIo, runProgram } from './createProgram.js';
 export type { ExperimentData } from './ExperimentData.js';
 export type { ExperimentJob } from './ExperimentJob.js';
@@ -13,6 +14,7 @@ export { ProgressReporter } from './ProgressReporter.js';
 export { parseGrid } from './parseGrid.js';
 export { prepareExperiment } from './prepareExperiment.js';
 export { type Quantization, quantizeWeights } from './quantizeWeights.js';
+export { readExperimentConfig } from './readExperimentConfig.js';
 export { regenerateReport } from './regenerateReport.js';
 export { renderReport } from './renderReport.js';
 export { type RunExperimentOptions, type RunOutcome, runExperiment } from './runExperiment.js';

@@ -1,10 +1,11 @@
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
-import { type ExperimentConfig, parseConfig } from '@distillery/config';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { ExperimentConfig } from '@distillery/config';
 import { DistilleryError } from '@distillery/core';
 import { writeFileAtomic } from '@distillery/node';
 import type { ProgressReporter } from './ProgressReporter.js';
 import { prepareExperiment } from './prepareExperiment.js';
+import { readExperimentConfig } from './readExperimentConfig.js';
 import { runPrepared } from './runPrepared.js';
 import type { Summary } from './Summary.js';
 
@@ -32,15 +33,10 @@ export interface RunOutcome {
  * directory keeps the error (error.txt), and a run that fails validation leaves nothing else there.
  */
 export async function runExperiment(configPath: string, options: RunExperimentOptions): Promise<RunOutcome> {
-  const text = await readFile(configPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new DistilleryError(
-      error.code === 'ENOENT' ? `config file not found: ${configPath}` : `config file ${configPath}: ${error.message}`,
-    );
+  const { config, name, directory } = await readExperimentConfig(configPath, {
+    ...(options.adjust === undefined ? {} : { adjust: options.adjust }),
+    ...(options.name === undefined ? {} : { name: options.name }),
   });
-  const parsed = parseConfig(text, configPath);
-  const config = options.adjust?.(parsed) ?? parsed;
-  const name = options.name ?? config.name ?? basename(configPath, extname(configPath));
-  const directory = resolve(config.output, name);
   const finished = await stat(join(directory, 'summary.json')).then(
     () => true,
     () => false,

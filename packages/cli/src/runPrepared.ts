@@ -1,7 +1,7 @@
 import { appendFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type Distiller, DistilleryError, evaluateEnsemble, runStages, type StageResult } from '@distillery/core';
-import { FileStageStore, saveModel, writeFileAtomic } from '@distillery/node';
+import { FileStageStore, fileTeacherOutputStores, saveModel, writeFileAtomic } from '@distillery/node';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { stringify } from 'yaml';
@@ -58,6 +58,7 @@ export async function runSeed(
       backend: config.backend,
       logger,
       store: new FileStageStore(job.stageRoot),
+      teacherOutputStores: fileTeacherOutputStores(join(job.stageRoot, 'teacher-cache')),
     },
     { train: data.train, validation: data.validation, id: data.id },
     {

@@ -344,7 +344,19 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     return outputs;
   }
 
-  private async openTeacherCache(train: Dataset): Promise<TeacherOutputCache | undefined> {
+  /**
+   * Fills the teacher-output cache for training on `train` now, in the experiment's disk store, so that
+   * a later `fit` with the same teachers and data finds it complete. Returns where it went, or undefined
+   * when no cache applies to this training (the log line says why).
+   */
+  async cacheTeacherOutputs(train: Dataset): Promise<string | undefined> {
+    await this.useBackend(train);
+    const cache = await this.openTeacherCache(train, true);
+    await cache?.close();
+    return cache?.location;
+  }
+
+  private async openTeacherCache(train: Dataset, aheadOfTime = false): Promise<TeacherOutputCache | undefined> {
     const cache = await TeacherOutputCache.open({
       dataset: train,
       teachers: this.teachers.map((teacher, k) => ({
@@ -356,6 +368,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       options: this.options.teacherCache,
       stores: this.teacherOutputStores,
       logger: this.logger,
+      aheadOfTime,
     });
     if (cache?.fillBeforeTraining) {
       await cache.fill(train, this.options.batchSize, (batch) => this.teacherOutputs(batch));

@@ -8,6 +8,8 @@ export interface StagedExperimentSpec {
   readonly plugins?: ExperimentSpec['plugins'];
   readonly backend?: ExperimentSpec['backend'];
   readonly logger?: ExperimentSpec['logger'];
+  /** Where teacher-output caches too large for memory go, and complete ones are found again. */
+  readonly teacherOutputStores?: ExperimentSpec['teacherOutputStores'];
   /** Where stage outputs are saved and found again; without one every stage trains. */
   readonly store?: StageStore;
 }

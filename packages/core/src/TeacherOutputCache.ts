@@ -71,8 +71,14 @@ export class TeacherOutputCache {
     options: TeacherCacheOptions;
     stores: TeacherOutputStoreFactory | undefined;
     logger: Logger;
+    /** Filling ahead of training (`distillery cache`): into the disk store whatever the size, in one pass. */
+    aheadOfTime?: boolean;
   }): Promise<TeacherOutputCache | undefined> {
     const { dataset, teachers, numClasses, options, stores, logger } = setup;
+    const aheadOfTime = setup.aheadOfTime === true;
+    if (aheadOfTime && stores === undefined) {
+      throw new DistilleryError('teacher cache: filling ahead of training needs a disk store (teacherOutputStores)');
+    }
     if (!options.enabled || teachers.length === 0) return undefined;
     if (dataset.id === undefined) {
       logger.info('teacher cache: off (the training data has no id to key it by; give the dataset an id)');
@@ -124,7 +130,7 @@ export class TeacherOutputCache {
     const mib = (bytes / 2 ** 20).toFixed(1);
     let store = await stores?.find(layout);
     if (store === undefined) {
-      if (bytes <= options.memoryBudgetMB * 2 ** 20) {
+      if (bytes <= options.memoryBudgetMB * 2 ** 20 && !aheadOfTime) {
         store = new MemoryTeacherOutputStore(layout);
       } else if (stores !== undefined) {
         store = await stores.create(layout);
@@ -135,13 +141,15 @@ export class TeacherOutputCache {
         return undefined;
       }
     }
-    const fillBeforeTraining = augmented && !store.complete;
+    const fillBeforeTraining = (augmented || aheadOfTime) && !store.complete;
     logger.info(
       `teacher cache: ${teachers.length} teacher(s), ${layoutEntries.length} output(s), ${dataset.size} examples, ${mib} MiB ${options.precision} in ${store.location}; ` +
         (store.complete
           ? 'complete from an earlier run'
           : fillBeforeTraining
-            ? 'filled now from the un-augmented inputs'
+            ? augmented
+              ? 'filled now from the un-augmented inputs'
+              : 'filled now'
             : 'filled during the first epoch'),
     );
     return new TeacherOutputCache(

@@ -94,6 +94,7 @@ export async function runStages(
           ...(spec.plugins === undefined ? {} : { plugins: spec.plugins }),
           ...(spec.backend === undefined ? {} : { backend: spec.backend }),
           ...(spec.logger === undefined ? {} : { logger: spec.logger }),
+          ...(spec.teacherOutputStores === undefined ? {} : { teacherOutputStores: spec.teacherOutputStores }),
         });
         options.onStageBegin?.(stage.name, distiller);
         const history = await distiller.fit(stage.train ?? data.train, {

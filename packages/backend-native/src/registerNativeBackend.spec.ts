@@ -74,6 +74,7 @@ describe('registerNativeBackend', () => {
         'Mean',
         'Tile',
         'Softmax',
+        'GatherV2',
         // Not a cpu kernel: Distillery's fused optimizer step (see @distillery/core's FusedAdam).
         'DistilleryFusedAdam',
       ].sort(),

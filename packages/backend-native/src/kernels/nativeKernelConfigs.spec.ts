@@ -484,6 +484,27 @@ describe('the elementwise kernels in TypeScript', () => {
     ]);
   });
 
+  it('GatherV2 of rows equals the cpu kernel, float32 and int32, repeated and out-of-order indices, any row shape', async () => {
+    const rows = (values: number[]) => tf.tensor1d(values, 'int32');
+    await expectNativeToEqualCpu(
+      () => [
+        tf.gather(random([9, 4], 130), rows([8, 0, 3, 3, 1])),
+        tf.gather(random([6, 2, 3], 131), rows([5, 2])),
+        tf.gather(tf.tensor1d([4, 5, 6, 7], 'int32'), rows([3, 1, 1])),
+        tf.gather(random([4, 3], 132), tf.tensor2d([0, 3, 2, 1], [2, 2], 'int32')),
+        tf.gather(random([4, 3], 133), rows([])),
+      ],
+      ['GatherV2'],
+    );
+    // Other axes, and an index out of range (the cpu kernel's own error), are the cpu kernel's.
+    await expectNativeToEqualCpu(() => tf.gather(random([4, 3], 134), rows([2, 0]), 1));
+    await tf.setBackend('native');
+    const x = random([4, 3], 135);
+    const outside = rows([1, 4]);
+    expect(() => tf.gather(x, outside)).toThrow('GatherV2: the index value 4 is not in [0, 3]');
+    tf.dispose([x, outside]);
+  });
+
   it('Softmax equals the cpu kernel bit for bit, over the last axis of any rank, NaN and infinities included', async () => {
     await expectNativeToEqualCpu(
       () => [

@@ -20,6 +20,7 @@ import { tileConfig } from './elementwise/tileConfig.js';
 import { fusedAdamConfig } from './fusedAdamConfig.js';
 import { fusedConv2DConfig } from './fusedConv2DConfig.js';
 import { fusedMatMulConfig } from './fusedMatMulConfig.js';
+import { gatherV2Config } from './gatherV2Config.js';
 import { maxPoolConfig } from './maxPoolConfig.js';
 import { maxPoolGradConfig } from './maxPoolGradConfig.js';
 
@@ -52,5 +53,6 @@ export const nativeKernelConfigs: readonly KernelConfig[] = [
   meanConfig,
   tileConfig,
   softmaxConfig,
+  gatherV2Config,
   fusedAdamConfig,
 ];

@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ZooModelConfig } from './experimentConfigSchema.js';
+import { SeededDropout } from './SeededDropout.js';
 
 export interface BuildModelOptions {
   /** Shape of one example, e.g. [28, 28, 1] or [16]. */
@@ -32,14 +33,14 @@ export function buildModel(config: ZooModelConfig, options: BuildModelOptions): 
   if (config.type === 'mlp') {
     if (options.inputShape.length > 1) model.add(tfl.layers.flatten({ name: `${name}_flatten`, ...first() }));
     if (config.inputDropout > 0) {
-      model.add(tfl.layers.dropout({ name: `${name}_input_dropout`, rate: config.inputDropout, seed: seed++, ...first() }));
+      model.add(new SeededDropout({ name: `${name}_input_dropout`, rate: config.inputDropout, seed: seed++, ...first() }));
     }
     config.hidden.forEach((units, i) => {
       model.add(
         tfl.layers.dense({ name: `${name}_hidden${i + 1}`, units, activation: 'relu', kernelInitializer: glorot(), ...first() }),
       );
       if (config.dropout > 0)
-        model.add(tfl.layers.dropout({ name: `${name}_dropout${i + 1}`, rate: config.dropout, seed: seed++ }));
+        model.add(new SeededDropout({ name: `${name}_dropout${i + 1}`, rate: config.dropout, seed: seed++ }));
     });
   } else {
     config.channels.forEach((filters, i) => {
@@ -67,7 +68,7 @@ export function buildModel(config: ZooModelConfig, options: BuildModelOptions): 
         tfl.layers.dense({ name: `${name}_dense`, units: config.dense, activation: 'relu', kernelInitializer: glorot() }),
       );
     }
-    if (config.dropout > 0) model.add(tfl.layers.dropout({ name: `${name}_dropout`, rate: config.dropout, seed: seed++ }));
+    if (config.dropout > 0) model.add(new SeededDropout({ name: `${name}_dropout`, rate: config.dropout, seed: seed++ }));
   }
   model.add(tfl.layers.dense({ name: `${name}_logits`, units: options.classes, kernelInitializer: glorot(), ...first() }));
   return model;

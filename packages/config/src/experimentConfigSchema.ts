@@ -58,6 +58,11 @@ export const experimentConfigSchema = z
     backend: backendPreferenceSchema.default('auto'),
     /** Where run directories go, relative to the working directory. */
     output: z.string().min(1).default('runs'),
+    /**
+     * Keep each training stage's full state (weights, optimizer, position) every this many optimizer
+     * steps, besides after every epoch; 0 for epochs only. An interrupted run continues from it.
+     */
+    checkpointEverySteps: z.number().int().min(0).default(500),
   })
   .check((context) => {
     const seen = new Set<string>();

@@ -11,4 +11,6 @@ export {
 export { experimentJsonSchema } from './experimentJsonSchema.js';
 export { modelSchema, zooModelSchema } from './modelSchema.js';
 export { parseConfig } from './parseConfig.js';
+export { SeededDropout } from './SeededDropout.js';
+export type { SeededDropoutArgs } from './SeededDropoutArgs.js';
 export { stageTrainingSchema } from './stageTrainingSchema.js';

@@ -16,7 +16,14 @@ export function parseConfig(text: string, source = 'config'): ExperimentConfig {
     const message = (problem.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
     throw new DistilleryError(`${source}: not valid YAML or JSON${where}: ${message}`);
   }
-  const value: unknown = document.toJS();
+  let value: unknown;
+  try {
+    // Some problems only show when the document is built: an alias with no anchor, an alias bomb.
+    value = document.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    const message = ((error as Error).message.split('\n')[0] ?? '').trim();
+    throw new DistilleryError(`${source}: not valid YAML or JSON: ${message}`);
+  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new DistilleryError(`${source}: expected a mapping of settings (data, student, strategies, …)`);
   }

@@ -19,6 +19,8 @@ import type { EvaluationMetrics } from './EvaluationMetrics.js';
 import { Logger } from './Logger.js';
 import { learningRateAt } from './learningRateAt.js';
 import { ModelView } from './ModelView.js';
+import type { RandomDrawsLayer } from './RandomDrawsLayer.js';
+import type { StateTensor } from './StateTensor.js';
 import { StrategyRegistry } from './StrategyRegistry.js';
 import { StrategySpec } from './StrategySpec.js';
 import { Student } from './Student.js';
@@ -29,7 +31,9 @@ import type { TeacherDiagnostics } from './TeacherDiagnostics.js';
 import { TeacherOutputCache } from './TeacherOutputCache.js';
 import { TeacherOutputStoreFactory } from './TeacherOutputStoreFactory.js';
 import type { TeacherOutputs } from './TeacherOutputs.js';
+import { TrainingInterrupted } from './TrainingInterrupted.js';
 import { TrainingOptions } from './TrainingOptions.js';
+import type { TrainingState } from './TrainingState.js';
 
 interface Term {
   readonly name: string;
@@ -48,6 +52,13 @@ export interface FitOptions {
    * `teachersDiagnosed` event and `distiller.diagnostics`. Default: true when there are teachers.
    */
   readonly diagnoseTeachers?: boolean;
+  /** Continue from a state `captureState` (through `checkpoint.save`) gave, where that fit stopped. */
+  readonly resume?: TrainingState;
+  /**
+   * Where to keep the state as training goes: after every epoch, every `everySteps` optimizer steps
+   * (0: epochs only), and when `interrupt()` stops training.
+   */
+  readonly checkpoint?: { readonly everySteps?: number; save(state: TrainingState): Promise<void> };
 }
 
 /**
@@ -71,6 +82,9 @@ export class Distiller extends EventEmitter<DistillerEvents> {
   diagnostics: TeacherDiagnostics | undefined;
   private globalStep = 0;
   private stopRequested = false;
+  private interruptRequested = false;
+  /** Whether the latest `step` skipped its update (a non-finite loss under `onNonFinite: skip-batch`). */
+  private lastStepSkipped = false;
   /** The teacher-output cache of the `fit` in progress, if it has one. */
   private teacherCache: TeacherOutputCache | undefined;
 
@@ -208,11 +222,19 @@ export class Distiller extends EventEmitter<DistillerEvents> {
   async fit(train: Dataset, fitOptions: FitOptions = {}): Promise<EpochMetrics[]> {
     const backend = await this.useBackend(train);
     this.stopRequested = false;
+    this.interruptRequested = false;
     if (this.teachers.length > 0 && fitOptions.diagnoseTeachers !== false) {
       this.diagnostics = await this.diagnoseTeachers(fitOptions.validation ?? train);
       this.emit('teachersDiagnosed', this.diagnostics);
     }
-    this.teacherCache = await this.openTeacherCache(train);
+    const resume = fitOptions.resume;
+    if (resume !== undefined) await this.restoreState(resume);
+    // A run resumed after its first epoch reads every teacher output from the cache, as the
+    // uninterrupted run did (float16 values differ from computed ones), so the cache is filled first.
+    this.teacherCache = await this.openTeacherCache(train, { fillNow: (resume?.epoch ?? 0) > 0 });
+    if (resume !== undefined && (this.teacherCache?.key ?? null) !== resume.teacherCacheKey) {
+      this.logger.warn('teacher cache: the checkpoint was made with other cached teacher outputs; continuing with these');
+    }
     try {
       return await this.trainEpochs(train, fitOptions, backend);
     } finally {
@@ -221,52 +243,179 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     }
   }
 
+  /**
+   * Ends `fit` after the current batch, as `stop` does, but as an interruption: the state is kept
+   * through `FitOptions.checkpoint`, and `fit` rejects with {@link TrainingInterrupted}.
+   */
+  interrupt(): void {
+    this.interruptRequested = true;
+  }
+
+  /**
+   * Everything needed to continue training from here (see {@link TrainingState}); `position` says where
+   * the loop is. Copies every value, so training may go on while the state is being written.
+   */
+  async captureState(position: {
+    epoch: number;
+    batch: number;
+    history: readonly EpochMetrics[];
+    epochSums: readonly number[];
+  }): Promise<TrainingState> {
+    const optimizerWeights = await this.optimizer.getWeights();
+    try {
+      return {
+        version: 1,
+        ...position,
+        globalStep: this.globalStep,
+        teacherCacheKey: this.teacherCache?.key ?? null,
+        studentWeights: await Promise.all(this.student.model.getWeights().map(stateTensorOf)),
+        strategyWeights: await Promise.all(this.strategyVariables().map(stateTensorOf)),
+        optimizer: await Promise.all(
+          optimizerWeights.map(async ({ name, tensor }) => ({
+            name: this.positionalName(name),
+            tensor: await stateTensorOf(tensor),
+          })),
+        ),
+        layerDraws: Object.fromEntries(randomDrawsLayers(this.student.model).map(([name, layer]) => [name, layer.randomDraws])),
+      };
+    } finally {
+      // tfjs's optimizers hand out their own slot variables; Distillery's Adam hands out copies.
+      tf.dispose(optimizerWeights.map(({ tensor }) => tensor).filter((tensor) => !(tensor instanceof tf.Variable)));
+    }
+  }
+
+  /** Puts the weights, optimizer state, step count and random draws of `state` back (see `captureState`). */
+  private async restoreState(state: TrainingState): Promise<void> {
+    const where = 'checkpoint';
+    const studentWeights = this.student.model.getWeights();
+    checkShapes(`${where}: student weights`, state.studentWeights, studentWeights);
+    const strategyVariables = this.strategyVariables();
+    checkShapes(`${where}: strategy variables`, state.strategyWeights, strategyVariables);
+    const studentTensors = state.studentWeights.map(tensorOf);
+    this.student.model.setWeights(studentTensors);
+    tf.dispose(studentTensors);
+    strategyVariables.forEach((variable, i) => {
+      const value = tensorOf(state.strategyWeights[i] as StateTensor);
+      variable.assign(value);
+      value.dispose();
+    });
+    const optimizerWeights = state.optimizer.map(({ name, tensor }) => ({
+      name: this.variableName(name),
+      tensor: tensorOf(tensor),
+    }));
+    try {
+      await this.optimizer.setWeights(optimizerWeights);
+    } finally {
+      // The optimizers copy what they keep (Distillery's Adam clones, tfjs's make variables of them).
+      tf.dispose(optimizerWeights.map(({ tensor }) => tensor));
+    }
+    for (const [name, layer] of randomDrawsLayers(this.student.model)) layer.randomDraws = state.layerDraws[name] ?? 0;
+    this.globalStep = state.globalStep;
+  }
+
+  /** `<variable>/m` as `#<position among the trainable variables>/m`; 'iter' and the like unchanged. */
+  private positionalName(name: string): string {
+    let best = -1;
+    this.trainable.forEach((variable, i) => {
+      if (name.startsWith(`${variable.name}/`) && (best < 0 || variable.name.length > (this.trainable[best]?.name.length ?? 0)))
+        best = i;
+    });
+    return best < 0 ? name : `#${best}/${name.slice((this.trainable[best] as tf.Variable).name.length + 1)}`;
+  }
+
+  /** The inverse of `positionalName` for this Distiller's variables. */
+  private variableName(name: string): string {
+    const match = /^#(\d+)\/(.*)$/.exec(name);
+    if (match === null) return name;
+    const variable = this.trainable[Number(match[1])];
+    if (variable === undefined) {
+      throw new DistilleryError(
+        `checkpoint: optimizer state '${name}' refers to variable ${match[1]}, but there are ${this.trainable.length}`,
+      );
+    }
+    return `${variable.name}/${match[2]}`;
+  }
+
   private async trainEpochs(train: Dataset, fitOptions: FitOptions, backend: string): Promise<EpochMetrics[]> {
     const { epochs, batchSize } = this.options;
     const callbacks = fitOptions.callbacks ?? [];
     const stepsPerEpoch = Math.ceil(train.size / batchSize);
-    const history: EpochMetrics[] = [];
+    const resume = fitOptions.resume;
+    const checkpoint = fitOptions.checkpoint;
+    const everySteps = checkpoint?.everySteps ?? 0;
+    const history: EpochMetrics[] = [...(resume?.history ?? [])];
     const begin = {
       epochs,
       stepsPerEpoch,
       backend,
       terms: this.termNames,
       teacherCache: this.teacherCache?.location ?? 'off',
+      ...(resume === undefined ? {} : { resumedFrom: { epoch: resume.epoch, batch: resume.batch, history: resume.history } }),
     };
     this.emit('trainBegin', begin);
     for (const callback of callbacks) await callback.onTrainBegin?.(begin);
 
-    for (let epoch = 0; epoch < epochs && !this.stopRequested; epoch++) {
+    for (let epoch = resume?.epoch ?? 0; epoch < epochs && !this.stopRequested; epoch++) {
       const started = performance.now();
       this.emit('epochBegin', { epoch });
       for (const callback of callbacks) await callback.onEpochBegin?.({ epoch });
-      const sums = new Float64Array(this.terms.length + 1);
+      const resuming = resume !== undefined && epoch === resume.epoch;
+      // Each term's sum, the total's, then the count of batches summed.
+      const sums = new Float64Array(this.terms.length + 2);
+      if (resuming) sums.set(resume.epochSums.slice(0, sums.length));
+      let skip = resuming ? resume.batch : 0;
       const cacheBefore = { ...(this.teacherCache?.stats ?? { hits: 0, misses: 0 }) };
-      let batches = 0;
-      let learningRate = 0;
+      let batchIndex = 0;
+      let learningRate = learningRateAt(this.options, this.globalStep, stepsPerEpoch);
       const batchOptions = { batchSize, shuffle: this.options.shuffle, seed: this.options.seed, epoch, augment: true };
       for (const batch of train.batches(batchOptions)) {
+        if (skip > 0) {
+          // Batches come in an order fixed by (seed, epoch), so skipping them reaches where the run stopped.
+          skip--;
+          batchIndex++;
+          try {
+            await this.fillTeacherCacheWith(batch);
+          } finally {
+            tf.dispose([batch.inputs, batch.labels]);
+          }
+          continue;
+        }
         learningRate = learningRateAt(this.options, this.globalStep, stepsPerEpoch);
         setLearningRate(this.optimizer, learningRate);
         const values = await this.step(batch, epoch, stepsPerEpoch);
         tf.dispose([batch.inputs, batch.labels]);
-        values.forEach((value, i) => {
-          sums[i] = (sums[i] as number) + value;
-        });
+        if (!this.lastStepSkipped) {
+          values.forEach((value, i) => {
+            sums[i] = (sums[i] as number) + value;
+          });
+          sums[this.terms.length + 1] = (sums[this.terms.length + 1] as number) + 1;
+        }
         const event = {
           epoch,
-          batch: batches,
+          batch: batchIndex,
           step: this.globalStep - 1,
           learningRate,
           losses: this.byTerm(values),
           total: values[this.terms.length] as number,
         };
-        batches++;
+        batchIndex++;
         this.emit('batchEnd', event);
         for (const callback of callbacks) await callback.onBatchEnd?.(event);
+        const position = { epoch, batch: batchIndex, history, epochSums: Array.from(sums) };
+        if (this.interruptRequested) {
+          if (checkpoint !== undefined) await checkpoint.save(await this.captureState(position));
+          throw new TrainingInterrupted(
+            `interrupted at epoch ${epoch}, batch ${batchIndex} of ${stepsPerEpoch} (step ${this.globalStep})` +
+              (checkpoint === undefined ? '' : '; the state is saved'),
+          );
+        }
+        if (checkpoint !== undefined && everySteps > 0 && this.globalStep % everySteps === 0 && batchIndex < stepsPerEpoch) {
+          await checkpoint.save(await this.captureState(position));
+        }
         if (this.stopRequested) break;
       }
-      const means = Array.from(sums, (sum) => sum / Math.max(1, batches));
+      const counted = Math.max(1, sums[this.terms.length + 1] as number);
+      const means = Array.from(sums.subarray(0, this.terms.length + 1), (sum) => sum / counted);
       const validation = fitOptions.validation === undefined ? undefined : await this.evaluate(fitOptions.validation);
       const metrics: EpochMetrics = {
         epoch,
@@ -287,45 +436,96 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       history.push(metrics);
       this.emit('epochEnd', { epoch, metrics });
       for (const callback of callbacks) await callback.onEpochEnd?.({ epoch, metrics });
+      if (checkpoint !== undefined) {
+        await checkpoint.save(await this.captureState({ epoch: epoch + 1, batch: 0, history, epochSums: [] }));
+      }
     }
     this.emit('trainEnd', { history });
     for (const callback of callbacks) await callback.onTrainEnd?.({ history });
     return history;
   }
 
-  /** One optimizer step on `batch`; returns each term's unweighted loss, then the weighted total. */
+  /**
+   * One optimizer step on `batch`; returns each term's unweighted loss, then the weighted total. The
+   * losses are read before the update is applied, so a non-finite one never reaches the weights: it
+   * stops training with a {@link DistilleryError} naming the term, epoch and step, or with
+   * `onNonFinite: 'skip-batch'` the batch is skipped (logged) and training goes on.
+   */
   async step(batch: Batch, epoch = 0, stepsPerEpoch = 1): Promise<number[]> {
     const teachers = await this.teacherOutputsFor(batch);
-    let lossValues: tf.Tensor1D;
+    let computed: { terms: tf.Tensor1D; grads: tf.NamedTensorMap };
     try {
-      lossValues = this.update(batch, teachers, epoch, stepsPerEpoch);
+      computed = this.lossAndGradients(batch, teachers, epoch, stepsPerEpoch);
     } finally {
       tf.dispose(teachers.flatMap((teacher) => [teacher.logits, ...Object.values(teacher.features)]));
     }
-    this.globalStep++;
-    const values = await lossValues.data();
-    lossValues.dispose();
-    return Array.from(values);
+    try {
+      const values = Array.from(await computed.terms.data());
+      const bad = values.findIndex((value) => !Number.isFinite(value));
+      this.lastStepSkipped = bad >= 0;
+      if (bad >= 0) {
+        const term = bad < this.terms.length ? `term '${(this.terms[bad] as Term).name}'` : 'the total';
+        const where = `epoch ${epoch}, step ${this.globalStep}`;
+        const found = `${term} is ${values[bad]} (${this.termNames.map((name, i) => `${name} = ${values[i]}`).join(', ')})`;
+        if (this.options.onNonFinite === 'skip-batch') {
+          this.logger.warn(`non-finite loss at ${where}: ${found}; batch skipped (onNonFinite: skip-batch)`);
+          return values;
+        }
+        throw new DistilleryError(
+          `non-finite loss at ${where}: ${found}; training stopped before the update (training.onNonFinite: skip-batch skips such batches)`,
+          'training.onNonFinite',
+        );
+      }
+      tf.tidy(() => this.applyUpdate(computed.grads));
+      this.globalStep++;
+      return values;
+    } finally {
+      tf.dispose([computed.terms, ...Object.values(computed.grads)]);
+    }
   }
 
-  /** Loss, gradients and the optimizer's update, in one tidy; returns the terms and the total. */
-  private update(batch: Batch, teachers: TeacherOutputs[], epoch: number, stepsPerEpoch: number): tf.Tensor1D {
-    return tf.tidy((): tf.Tensor1D => {
+  /** The terms (then the total) and the gradients of the total, as tensors the caller disposes. */
+  private lossAndGradients(
+    batch: Batch,
+    teachers: TeacherOutputs[],
+    epoch: number,
+    stepsPerEpoch: number,
+  ): { terms: tf.Tensor1D; grads: tf.NamedTensorMap } {
+    const kept = tf.tidy(() => {
       let terms: tf.Tensor1D | undefined;
       const { grads } = tf.variableGrads(() => {
         const objective = this.objective(batch, teachers, epoch, stepsPerEpoch);
         terms = tf.keep(objective.terms);
         return objective.total;
       }, this.trainable);
-      const clipped = this.options.clipGradNorm === undefined ? grads : clipByGlobalNorm(grads, this.options.clipGradNorm);
-      // tfjs's stateful optimizers keep their slots by position in this map, and variableGrads omits
-      // variables without a gradient (e.g. layers above a FitNets guided layer while only the hint
-      // counts). So every variable gets its fixed place, null meaning "no update".
-      const ordered: Record<string, tf.Tensor | null> = {};
-      for (const variable of this.trainable) ordered[variable.name] = clipped[variable.name] ?? null;
-      this.optimizer.applyGradients(ordered as tf.NamedTensorMap);
-      return terms as tf.Tensor1D;
+      return { terms: terms as tf.Tensor1D, grads };
     });
+    return kept as unknown as { terms: tf.Tensor1D; grads: tf.NamedTensorMap };
+  }
+
+  private applyUpdate(grads: tf.NamedTensorMap): void {
+    const clipped = this.options.clipGradNorm === undefined ? grads : clipByGlobalNorm(grads, this.options.clipGradNorm);
+    // tfjs's stateful optimizers keep their slots by position in this map, and variableGrads omits
+    // variables without a gradient (e.g. layers above a FitNets guided layer while only the hint
+    // counts). So every variable gets its fixed place, null meaning "no update".
+    const ordered: Record<string, tf.Tensor | null> = {};
+    for (const variable of this.trainable) ordered[variable.name] = clipped[variable.name] ?? null;
+    this.optimizer.applyGradients(ordered as tf.NamedTensorMap);
+  }
+
+  /**
+   * Caches the teachers' outputs on a batch a resumed run skips, so that the cache ends its first epoch
+   * as full as the uninterrupted run's did.
+   */
+  private async fillTeacherCacheWith(batch: Batch): Promise<void> {
+    const cache = this.teacherCache;
+    if (cache === undefined || cache.fillBeforeTraining || cache.covers(batch)) return;
+    const outputs = this.teacherOutputs(batch);
+    try {
+      await cache.write(batch, outputs);
+    } finally {
+      tf.dispose(outputs.flatMap((teacher) => [teacher.logits, ...Object.values(teacher.features)]));
+    }
   }
 
   /** The teachers' outputs on `batch`, from the cache when it has them; fresh tensors the caller disposes. */
@@ -351,12 +551,15 @@ export class Distiller extends EventEmitter<DistillerEvents> {
    */
   async cacheTeacherOutputs(train: Dataset): Promise<string | undefined> {
     await this.useBackend(train);
-    const cache = await this.openTeacherCache(train, true);
+    const cache = await this.openTeacherCache(train, { aheadOfTime: true });
     await cache?.close();
     return cache?.location;
   }
 
-  private async openTeacherCache(train: Dataset, aheadOfTime = false): Promise<TeacherOutputCache | undefined> {
+  private async openTeacherCache(
+    train: Dataset,
+    when: { aheadOfTime?: boolean; fillNow?: boolean } = {},
+  ): Promise<TeacherOutputCache | undefined> {
     const cache = await TeacherOutputCache.open({
       dataset: train,
       teachers: this.teachers.map((teacher, k) => ({
@@ -368,7 +571,8 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       options: this.options.teacherCache,
       stores: this.teacherOutputStores,
       logger: this.logger,
-      aheadOfTime,
+      aheadOfTime: when.aheadOfTime === true,
+      fillNow: when.fillNow === true,
     });
     if (cache?.fillBeforeTraining) {
       await cache.fill(train, this.options.batchSize, (batch) => this.teacherOutputs(batch));
@@ -547,4 +751,44 @@ export class Distiller extends EventEmitter<DistillerEvents> {
 function uniqueTermName(name: string, earlier: readonly StrategySpec[]): string {
   const clashes = earlier.filter((spec) => (spec.name ?? spec.key) === name).length;
   return clashes === 0 ? name : `${name}#${clashes + 1}`;
+}
+
+/** A tensor's value as plain data; a copy, since a backend may update its buffer in place. */
+async function stateTensorOf(tensor: tf.Tensor): Promise<StateTensor> {
+  if (tensor.dtype !== 'float32' && tensor.dtype !== 'int32') {
+    throw new DistilleryError(`checkpoint: cannot keep a ${tensor.dtype} tensor`);
+  }
+  const values = await tensor.data();
+  return {
+    shape: [...tensor.shape],
+    dtype: tensor.dtype,
+    values: tensor.dtype === 'int32' ? Int32Array.from(values as Int32Array) : Float32Array.from(values as Float32Array),
+  };
+}
+
+function tensorOf(state: StateTensor): tf.Tensor {
+  return tf.tensor(state.values, [...state.shape], state.dtype);
+}
+
+function checkShapes(what: string, saved: readonly StateTensor[], current: readonly tf.Tensor[]): void {
+  if (saved.length !== current.length) {
+    throw new DistilleryError(
+      `${what}: the checkpoint has ${saved.length}, this experiment ${current.length}; it was made for another model`,
+    );
+  }
+  saved.forEach((tensor, i) => {
+    const shape = (current[i] as tf.Tensor).shape;
+    if (!tf.util.arraysEqual([...tensor.shape], shape)) {
+      throw new DistilleryError(`${what}: #${i} has shape [${tensor.shape}] in the checkpoint, [${shape}] here`);
+    }
+  });
+}
+
+/** The model's layers that count their random draws (Distillery's seeded dropout), by name. */
+function randomDrawsLayers(model: tfl.LayersModel): [string, RandomDrawsLayer][] {
+  return model.layers.flatMap((layer) =>
+    typeof (layer as unknown as Partial<RandomDrawsLayer>).randomDraws === 'number'
+      ? [[layer.name, layer as unknown as RandomDrawsLayer] as [string, RandomDrawsLayer]]
+      : [],
+  );
 }

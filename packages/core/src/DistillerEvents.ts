@@ -9,6 +9,8 @@ export interface TrainBeginEvent {
   readonly terms: readonly string[];
   /** Where the teacher-output cache lives ('memory' or a path), or 'off'. */
   readonly teacherCache: string;
+  /** Present when `fit` continues from a checkpoint: where it resumes, and the epochs it had finished. */
+  readonly resumedFrom?: { readonly epoch: number; readonly batch: number; readonly history: readonly EpochMetrics[] };
 }
 
 export interface EpochBeginEvent {

@@ -73,6 +73,8 @@ export class TeacherOutputCache {
     logger: Logger;
     /** Filling ahead of training (`distillery cache`): into the disk store whatever the size, in one pass. */
     aheadOfTime?: boolean;
+    /** Filling in one pass before training (a run resumed after its first epoch), wherever it is kept. */
+    fillNow?: boolean;
   }): Promise<TeacherOutputCache | undefined> {
     const { dataset, teachers, numClasses, options, stores, logger } = setup;
     const aheadOfTime = setup.aheadOfTime === true;
@@ -141,7 +143,7 @@ export class TeacherOutputCache {
         return undefined;
       }
     }
-    const fillBeforeTraining = (augmented || aheadOfTime) && !store.complete;
+    const fillBeforeTraining = (augmented || aheadOfTime || setup.fillNow === true) && !store.complete;
     logger.info(
       `teacher cache: ${teachers.length} teacher(s), ${layoutEntries.length} output(s), ${dataset.size} examples, ${mib} MiB ${options.precision} in ${store.location}; ` +
         (store.complete
@@ -159,6 +161,11 @@ export class TeacherOutputCache {
       teachers.map((teacher) => teacher.name),
       fillBeforeTraining,
     );
+  }
+
+  /** The hash of everything the cached values depend on (`TeacherOutputLayout.key`). */
+  get key(): string {
+    return this.layout.key;
   }
 
   /** Where the rows live: 'memory' or a path. */

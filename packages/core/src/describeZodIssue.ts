@@ -8,7 +8,9 @@ export function describeZodIssue(issue: z.core.$ZodIssue, root: string): { field
     else field += field === '' ? String(segment) : `.${String(segment)}`;
   }
   if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((key) => `'${key}'`).join(', ');
+    // A key is the user's text: one with control characters is shown escaped, so the message stays one line.
+    const printable = (key: string) => [...key].every((character) => character >= ' ' && character !== '\u007f');
+    const keys = issue.keys.map((key) => (printable(key) ? `'${key}'` : JSON.stringify(key))).join(', ');
     return { field: field || '(root)', message: `unknown key ${keys}` };
   }
   return { field: field || '(root)', message: issue.message };

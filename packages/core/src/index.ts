@@ -47,6 +47,7 @@ export type { ModelOutputs } from './ModelOutputs.js';
 export { ModelView } from './ModelView.js';
 export { modelFingerprint } from './modelFingerprint.js';
 export { parseOptions } from './parseOptions.js';
+export type { RandomDrawsLayer } from './RandomDrawsLayer.js';
 export { resizeBilinearHalfPixel } from './resizeBilinearHalfPixel.js';
 export { resolveTeacherName } from './resolveTeacherName.js';
 export { type RunStagesOptions, runStages, type StageData } from './runStages.js';
@@ -54,6 +55,7 @@ export type { StagedExperimentSpec } from './StagedExperimentSpec.js';
 export type { StageResult } from './StageResult.js';
 export type { StageModelSource, StageSpec } from './StageSpec.js';
 export { StageStore } from './StageStore.js';
+export type { StateTensor } from './StateTensor.js';
 export type { StrategyCreationContext } from './StrategyCreationContext.js';
 export { StrategyFactory } from './StrategyFactory.js';
 export { StrategyRegistry } from './StrategyRegistry.js';
@@ -74,6 +76,7 @@ export type { TeacherOutputStore } from './TeacherOutputStore.js';
 export { TeacherOutputStoreFactory } from './TeacherOutputStoreFactory.js';
 export type { TeacherOutputs } from './TeacherOutputs.js';
 export { TensorDataset } from './TensorDataset.js';
+export { TrainingInterrupted } from './TrainingInterrupted.js';
 export {
   type OptimizerOptions,
   type ScheduleOptions,
@@ -81,6 +84,7 @@ export {
   TrainingOptions,
   type TrainingOptionsInput,
 } from './TrainingOptions.js';
+export type { TrainingState } from './TrainingState.js';
 export { taskCrossEntropy } from './taskCrossEntropy.js';
 export { teacherRowCodec } from './teacherRowCodec.js';
 export { trainingOptionsSchema } from './trainingOptionsSchema.js';

@@ -4,10 +4,13 @@ import { createDistiller } from './createDistiller.js';
 import type { Dataset } from './Dataset.js';
 import type { Distiller } from './Distiller.js';
 import { DistilleryError } from './DistilleryError.js';
+import type { EpochMetrics } from './EpochMetrics.js';
 import { modelFingerprint } from './modelFingerprint.js';
 import type { StagedExperimentSpec } from './StagedExperimentSpec.js';
 import type { StageResult } from './StageResult.js';
 import { sha256Hex } from './sha256Hex.js';
+import { TrainingInterrupted } from './TrainingInterrupted.js';
+import type { TrainingState } from './TrainingState.js';
 
 export interface StageData {
   readonly train: Dataset;
@@ -21,6 +24,12 @@ export interface RunStagesOptions {
   /** Called with each stage's Distiller before it trains, e.g. to attach event listeners. */
   readonly onStageBegin?: (stage: string, distiller: Distiller) => void;
   readonly onStageEnd?: (result: StageResult) => void | Promise<void>;
+  /**
+   * With a store that keeps checkpoints: also keep the training state every this many optimizer steps
+   * (it is always kept after each epoch and on an interruption). An interrupted stage continues from
+   * its latest checkpoint when its fingerprint still matches.
+   */
+  readonly checkpointEverySteps?: number;
 }
 
 /**
@@ -97,10 +106,32 @@ export async function runStages(
           ...(spec.teacherOutputStores === undefined ? {} : { teacherOutputStores: spec.teacherOutputStores }),
         });
         options.onStageBegin?.(stage.name, distiller);
-        const history = await distiller.fit(stage.train ?? data.train, {
-          ...(data.validation === undefined ? {} : { validation: data.validation }),
-          ...(options.callbacks === undefined ? {} : { callbacks: options.callbacks }),
-        });
+        const store = spec.store;
+        const resume = await store?.loadCheckpoint?.(stage.name, fingerprint);
+        if (resume !== undefined) {
+          spec.logger?.info(
+            `stage ${stage.name}: continuing from its checkpoint at epoch ${resume.epoch}, batch ${resume.batch}`,
+          );
+        }
+        let history: EpochMetrics[];
+        try {
+          history = await distiller.fit(stage.train ?? data.train, {
+            ...(data.validation === undefined ? {} : { validation: data.validation }),
+            ...(options.callbacks === undefined ? {} : { callbacks: options.callbacks }),
+            ...(resume === undefined ? {} : { resume }),
+            ...(store?.saveCheckpoint === undefined
+              ? {}
+              : {
+                  checkpoint: {
+                    everySteps: options.checkpointEverySteps ?? 0,
+                    save: (state: TrainingState) => store.saveCheckpoint?.(stage.name, fingerprint, state) ?? Promise.resolve(),
+                  },
+                }),
+          });
+        } catch (error) {
+          distiller.dispose();
+          throw withStageName(stage.name, error);
+        }
         const evaluation = data.validation === undefined ? undefined : await distiller.evaluate(data.validation);
         result = {
           name: stage.name,
@@ -113,6 +144,7 @@ export async function runStages(
         };
         distiller.dispose();
         await spec.store?.save(result);
+        await spec.store?.removeCheckpoint?.(stage.name);
       }
       results.set(stage.name, result);
       completed.push(result);
@@ -153,4 +185,11 @@ function validateStageReferences(spec: StagedExperimentSpec): void {
     if ('stage' in stage.student) check(stage.student.stage, `${path}.student.stage`);
     earlier.push(stage.name);
   });
+}
+
+/** The error with the stage named first, for the user errors and interruptions a stage's training raises. */
+function withStageName(stage: string, error: unknown): unknown {
+  if (error instanceof DistilleryError) return new DistilleryError(`stage ${stage}: ${error.message}`, error.field);
+  if (error instanceof TrainingInterrupted) return new TrainingInterrupted(`stage ${stage}: ${error.message}`);
+  return error;
 }

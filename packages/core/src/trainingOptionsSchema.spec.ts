@@ -17,6 +17,7 @@ describe('trainingOptionsSchema', () => {
       optimizer: { name: 'adam', learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
       schedule: { type: 'constant' },
       warmupEpochs: 0,
+      onNonFinite: 'stop',
       teacherCache: { enabled: true, memoryBudgetMB: 1024, precision: 'float32', augmentedData: 'bypass' },
     });
   });

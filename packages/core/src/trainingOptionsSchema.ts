@@ -72,6 +72,11 @@ export const trainingOptionsSchema = z.strictObject({
   warmupEpochs: z.number().min(0).default(0),
   /** Rescale gradients whose global L2 norm exceeds this. */
   clipGradNorm: z.number().positive().optional(),
+  /**
+   * A NaN or infinite loss: 'stop' ends training with an error naming the term, epoch and step, before
+   * the update reaches the weights; 'skip-batch' drops that batch's update (logged) and goes on.
+   */
+  onNonFinite: z.enum(['stop', 'skip-batch']).default('stop'),
   teacherCache: teacherCache.default({
     enabled: true,
     memoryBudgetMB: 1024,

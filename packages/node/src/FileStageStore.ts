@@ -1,7 +1,9 @@
-import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { DistilleryError, type StageResult, type StageStore } from '@distillery/core';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { DistilleryError, type StageResult, type StageStore, type TrainingState } from '@distillery/core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { decodeTrainingState } from './decodeTrainingState.js';
+import { encodeTrainingState } from './encodeTrainingState.js';
 import { loadModel } from './loadModel.js';
 import { saveModel } from './saveModel.js';
 import { writeFileAtomic } from './writeFileAtomic.js';
@@ -10,6 +12,9 @@ import { writeFileAtomic } from './writeFileAtomic.js';
  * Keeps stage outputs in a run directory, one folder per stage: `stages/<name>/model.json`,
  * `weights.bin` and `stage.json` (fingerprint, history, evaluation). stage.json is written last and
  * atomically, so a stage whose save was interrupted is never trusted: it has no stage.json, or the old one.
+ *
+ * A stage's mid-training state goes to `checkpoints/<name>/state.ckpt` (beside the model files the CLI
+ * writes there each epoch), replaced atomically, so a crash while writing it leaves the previous one.
  */
 export class FileStageStore implements StageStore {
   constructor(readonly runDirectory: string) {}
@@ -38,10 +43,84 @@ export class FileStageStore implements StageStore {
     await writeFileAtomic(join(directory, 'stage.json'), `${JSON.stringify(record, null, 2)}\n`);
   }
 
-  private stageDirectory(stage: string): string {
-    if (!/^[\w.-]+$/.test(stage) || stage === '.' || stage === '..') {
-      throw new DistilleryError(`stage name '${stage}': expected letters, digits, _ . or - (it names a folder)`);
+  async saveCheckpoint(stage: string, fingerprint: string, state: TrainingState): Promise<void> {
+    const path = this.checkpointPath(stage);
+    const bytes = encodeTrainingState(state, fingerprint);
+    try {
+      await writeFileAtomic(path, bytes);
+    } catch (error) {
+      throw failure('write', path, error);
     }
-    return join(this.runDirectory, 'stages', stage);
   }
+
+  async loadCheckpoint(stage: string, fingerprint: string): Promise<TrainingState | undefined> {
+    const path = this.checkpointPath(stage);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      const { code } = error as NodeJS.ErrnoException;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw failure('read', path, error);
+    }
+    // A damaged checkpoint throws rather than reading as none: restarting silently would throw away the
+    // training it holds without the user knowing.
+    const saved = decodeTrainingState(bytes, path);
+    return saved.fingerprint === fingerprint ? saved.state : undefined;
+  }
+
+  async removeCheckpoint(stage: string): Promise<void> {
+    const path = this.checkpointPath(stage);
+    try {
+      await rm(path, { force: true });
+    } catch (error) {
+      throw failure('remove', path, error);
+    }
+    // Temporary files of writes that a crash cut short (writeFileAtomic names them `state.ckpt.<pid>.<random>.tmp`)
+    // would otherwise stay, each the size of a checkpoint, once nothing replaces state.ckpt any more.
+    const directory = dirname(path);
+    let names: string[];
+    try {
+      names = await readdir(directory);
+    } catch {
+      return;
+    }
+    for (const name of names.filter((name) => /^state\.ckpt\..+\.tmp$/.test(name))) {
+      await rm(join(directory, name), { force: true }).catch(() => undefined);
+    }
+  }
+
+  private stageDirectory(stage: string): string {
+    return join(this.runDirectory, 'stages', folderName(stage));
+  }
+
+  private checkpointPath(stage: string): string {
+    return join(this.runDirectory, 'checkpoints', folderName(stage), 'state.ckpt');
+  }
+}
+
+function folderName(stage: string): string {
+  if (!/^[\w.-]+$/.test(stage) || stage === '.' || stage === '..') {
+    throw new DistilleryError(`stage name '${stage}': expected letters, digits, _ . or - (it names a folder)`);
+  }
+  return stage;
+}
+
+/**
+ * One line naming the path and what failed, with the errno code: `checkpoint: cannot write /x/state.ckpt: no
+ * space left on device (ENOSPC)`; when the call that failed was on another path (creating a folder on the
+ * way), that path too.
+ */
+function failure(action: string, path: string, error: unknown): DistilleryError {
+  const { code, message, syscall, path: failedPath } = error as Partial<NodeJS.ErrnoException>;
+  let reason = typeof message === 'string' ? message : String(error);
+  if (typeof code === 'string') {
+    // Node words a system error `CODE: description, syscall 'path'`: keep the description.
+    const prefix = `${code}: `;
+    reason = `${reason.startsWith(prefix) ? (reason.slice(prefix.length).split(', ')[0] as string) : reason} (${code})`;
+    if (typeof failedPath === 'string' && failedPath !== path && typeof syscall === 'string') {
+      reason = `${syscall} ${failedPath}: ${reason}`;
+    }
+  }
+  return new DistilleryError(`checkpoint: cannot ${action} ${path}: ${reason.replace(/\s+/g, ' ')}`);
 }

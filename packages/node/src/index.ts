@@ -1,3 +1,5 @@
+export { decodeTrainingState } from './decodeTrainingState.js';
+export { encodeTrainingState } from './encodeTrainingState.js';
 export { expectedWeightBytes } from './expectedWeightBytes.js';
 export { FileStageStore } from './FileStageStore.js';
 export { FileTeacherOutputStore } from './FileTeacherOutputStore.js';

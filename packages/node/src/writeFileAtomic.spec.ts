@@ -1,8 +1,26 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { writeFileAtomic } from './writeFileAtomic.js';
+
+/** When set, writes through node:fs/promises file handles fail as on a full disk. */
+const disk = vi.hoisted(() => ({ full: false }));
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const original = await importOriginal<typeof import('node:fs/promises')>();
+  return {
+    ...original,
+    open: async (...args: Parameters<typeof original.open>) => {
+      const handle = await original.open(...args);
+      const writeFile = handle.writeFile.bind(handle);
+      handle.writeFile = async (...data: Parameters<typeof handle.writeFile>) => {
+        if (disk.full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        return writeFile(...data);
+      };
+      return handle;
+    },
+  };
+});
 
 let directory: string;
 beforeEach(async () => {
@@ -19,6 +37,19 @@ describe('writeFileAtomic', () => {
     await writeFileAtomic(path, new TextEncoder().encode('second'));
     expect(await readFile(path, 'utf8')).toBe('second');
     expect(await readdir(directory)).toEqual(['record.json']);
+  });
+
+  it('keeps the old file whole, and leaves no temporary file, when the disk fills up', async () => {
+    const path = join(directory, 'state.ckpt');
+    await writeFileAtomic(path, 'good state');
+    disk.full = true;
+    try {
+      await expect(writeFileAtomic(path, 'newer state')).rejects.toMatchObject({ code: 'ENOSPC' });
+    } finally {
+      disk.full = false;
+    }
+    expect(await readFile(path, 'utf8')).toBe('good state');
+    expect(await readdir(directory)).toEqual(['state.ckpt']);
   });
 
   it('creates the folders on the way', async () => {

@@ -18,6 +18,14 @@ beforeAll(async () => {
   const narrow = fixtureMlp({ inputSize: 5, hidden: [4], classes: 3, prefix: 'narrow', seed: 1 });
   await saveModel(narrow, join(directory, 'models', 'narrow'));
   narrow.dispose();
+  // Teachers that fit the data, with a damaged file each: weights.bin cut short, model.json cut short.
+  const fitting = fixtureMlp({ inputSize: 8, hidden: [4], classes: 3, prefix: 'fitting', seed: 2 });
+  for (const damaged of ['truncated-weights', 'corrupt-topology']) await saveModel(fitting, join(directory, 'models', damaged));
+  fitting.dispose();
+  const weights = await readFile(join(directory, 'models', 'truncated-weights', 'weights.bin'));
+  await writeFile(join(directory, 'models', 'truncated-weights', 'weights.bin'), weights.subarray(0, 40));
+  const topology = await readFile(join(directory, 'models', 'corrupt-topology', 'model.json'), 'utf8');
+  await writeFile(join(directory, 'models', 'corrupt-topology', 'model.json'), topology.slice(0, 100));
   // A file where an output folder should be.
   await writeFile(join(directory, 'a-file'), 'not a folder\n');
 });
@@ -276,6 +284,25 @@ const badCases: readonly BadCase[] = [
     leaves: 'error.txt',
   },
   {
+    name: 'truncated-teacher-weights',
+    config: (config: Config) => {
+      config.teachers[0] = { name: 'big', model: { type: 'file', path: 'models/truncated-weights' } };
+    },
+    message: ({ folder }) =>
+      // 8·4 + 4 + 4·3 + 3 = 51 float32 weights = 204 bytes.
+      `teachers[0].model.path: weights of ${folder}/models/truncated-weights/model.json: the files hold 40 bytes but model.json describes 204 (truncated or from another model?)`,
+    leaves: 'error.txt',
+  },
+  {
+    name: 'corrupt-teacher-topology',
+    config: (config: Config) => {
+      config.teachers[0] = { name: 'big', model: { type: 'file', path: 'models/corrupt-topology' } };
+    },
+    message: ({ folder }) =>
+      `teachers[0].model.path: model file ${folder}/models/corrupt-topology/model.json is not valid JSON (Unterminated string in JSON at position 100)`,
+    leaves: 'error.txt',
+  },
+  {
     name: 'teacher-for-other-data',
     config: (config: Config) => {
       config.teachers[0] = { name: 'big', model: { type: 'file', path: 'models/narrow' } };
@@ -413,7 +440,8 @@ describe('distillery used wrongly', () => {
 
   it.each([
     [['frobnicate'], "error: unknown command 'frobnicate'"],
-    [['run'], "error: missing required argument 'config'"],
+    [['run'], 'error: run: give either a config file or --resume <run-dir>'],
+    [['run', 'a.yaml', '--resume', 'runs/x'], 'error: run: give either a config file or --resume <run-dir>'],
     [['export', '/nowhere'], "error: required option '--quantize <type>' not specified"],
     [
       ['export', '/nowhere', '--quantize', 'int4'],
@@ -458,7 +486,7 @@ describe('distillery used wrongly', () => {
   it('exits with 0 for --help', async () => {
     const { code, out } = await distillery('--help');
     expect(code).toBe(0);
-    expect(out.join('\n')).toContain('run [options] <config>');
+    expect(out.join('\n')).toContain('run [options] [config]');
   });
 });
 

@@ -1,4 +1,4 @@
-import { DistilleryError } from '@distillery/core';
+import { DistilleryError, TrainingInterrupted } from '@distillery/core';
 import { loadBackends } from '@distillery/node';
 import { Command, CommanderError, Option } from 'commander';
 import { cacheExperiment } from './cacheExperiment.js';
@@ -7,8 +7,9 @@ import { formatSummary } from './formatSummary.js';
 import { inspectModel } from './inspectModel.js';
 import { ProgressReporter } from './ProgressReporter.js';
 import { parseGrid } from './parseGrid.js';
+import { RunInterruption } from './RunInterruption.js';
 import { regenerateReport } from './regenerateReport.js';
-import { runExperiment } from './runExperiment.js';
+import { resumeExperiment, runExperiment } from './runExperiment.js';
 import { sweepExperiment } from './sweepExperiment.js';
 
 export interface ProgramIo {
@@ -16,8 +17,8 @@ export interface ProgramIo {
   readonly err: (line: string) => void;
 }
 
-/** Exit codes: 0 done, 1 the experiment failed, 2 bad usage or bad input (config, files, data). */
-export const exitCodes = { ok: 0, failure: 1, badInput: 2 } as const;
+/** Exit codes: 0 done, 1 the experiment failed, 2 bad usage or bad input (config, files, data), 130 Ctrl-C. */
+export const exitCodes = { ok: 0, failure: 1, badInput: 2, interrupted: 130 } as const;
 
 /** The `distillery` command line, built per call so tests can run it in-process. */
 export function createProgram(io: ProgramIo): Command {
@@ -31,13 +32,21 @@ export function createProgram(io: ProgramIo): Command {
   program
     .command('run')
     .description('run an experiment; prints the summary, and the run directory last')
-    .argument('<config>', 'experiment config, YAML or JSON')
+    .argument('[config]', 'experiment config, YAML or JSON')
     .addOption(quiet)
-    .option('--overwrite', 'replace a finished run of the same name')
-    .action(async (config: string, options: { quiet?: boolean; overwrite?: boolean }) => {
+    .option('--overwrite', 'replace a finished (or interrupted) run of the same name')
+    .option('--resume <run-dir>', 'continue an interrupted run from its checkpoints, with the config it started with')
+    .action(async (config: string | undefined, options: { quiet?: boolean; overwrite?: boolean; resume?: string }) => {
+      if ((config === undefined) === (options.resume === undefined)) {
+        throw new DistilleryError('run: give either a config file or --resume <run-dir>');
+      }
       await loadBackends();
       const progress = ProgressReporter.for(options.quiet === true, io.err);
-      const { directory, summary } = await runExperiment(config, { progress, ...(options.overwrite ? { overwrite: true } : {}) });
+      const { directory, summary } = await whileInterruptible(io, (interruption) =>
+        options.resume === undefined
+          ? runExperiment(config as string, { progress, interruption, ...(options.overwrite ? { overwrite: true } : {}) })
+          : resumeExperiment(options.resume, { progress, interruption }),
+      );
       io.out(formatSummary(summary));
       io.out(directory);
     });
@@ -122,6 +131,10 @@ export async function runProgram(argv: readonly string[], io: ProgramIo): Promis
       io.err(`error: ${error.message}`);
       return exitCodes.badInput;
     }
+    if (error instanceof TrainingInterrupted) {
+      io.err(`interrupted: ${error.message}`);
+      return exitCodes.interrupted;
+    }
     io.err(`error: the experiment failed: ${(error as Error).stack ?? String(error)}`);
     return exitCodes.failure;
   }
@@ -129,4 +142,26 @@ export async function runProgram(argv: readonly string[], io: ProgramIo): Promis
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/**
+ * Runs `work` with Ctrl-C turned into a graceful stop: the first SIGINT lets the training stage finish
+ * its batch and save its state (the run then ends with exit code 130); a second, or one while no stage
+ * is training, ends the process at once.
+ */
+async function whileInterruptible<T>(io: ProgramIo, work: (interruption: RunInterruption) => Promise<T>): Promise<T> {
+  const interruption = new RunInterruption();
+  const onSigint = () => {
+    if (!interruption.requested && interruption.request()) {
+      io.err('stopping after the current batch to save a checkpoint (Ctrl-C again to quit at once)');
+      return;
+    }
+    process.exit(exitCodes.interrupted);
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    return await work(interruption);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
 }

@@ -19,6 +19,8 @@ export async function prepareExperiment(
   config: ExperimentConfig,
   baseDirectory: string,
   name: string,
+  /** The run directory, when it is not `<output>/<name>` (a resumed run, found where it was left). */
+  directory: string = resolve(config.output, name),
 ): Promise<PreparedExperiment> {
   const plugins: ContainerModule[] = [];
   for (const [i, specifier] of config.plugins.entries())
@@ -74,7 +76,7 @@ export async function prepareExperiment(
   } finally {
     for (const model of trial) model.dispose();
   }
-  return { config, baseDirectory, name, directory: resolve(config.output, name), plugins, data, fileTeachers };
+  return { config, baseDirectory, name, directory, plugins, data, fileTeachers };
 }
 
 /** A package name is looked up from the config's folder, then from the working directory (a config kept outside the project). */

@@ -13,6 +13,7 @@ import { latencyPerExample } from './latencyPerExample.js';
 import type { MetricsRecord } from './MetricsRecord.js';
 import type { PreparedExperiment } from './PreparedExperiment.js';
 import type { ProgressReporter } from './ProgressReporter.js';
+import type { RunInterruption } from './RunInterruption.js';
 import { renderReport } from './renderReport.js';
 import type { ModelFacts, SeedOutcome } from './SeedOutcome.js';
 import type { ModelRole, ModelSummary, Summary } from './Summary.js';
@@ -30,13 +31,14 @@ export async function runPrepared(
   progress: ProgressReporter,
   /** Where stage outputs are kept; sweeps share one so identical stages (teachers, baselines) train once. */
   stageRoot = prepared.directory,
+  interruption?: RunInterruption,
 ): Promise<Summary> {
   const started = performance.now();
   await mkdir(prepared.directory, { recursive: true });
   await writeFile(join(prepared.directory, 'config.yaml'), stringify(prepared.config));
   await rm(join(prepared.directory, 'metrics.jsonl'), { force: true });
   const outcomes: SeedOutcome[] = [];
-  for (const job of experimentJobs(prepared, stageRoot)) outcomes.push(await runSeed(prepared, job, progress));
+  for (const job of experimentJobs(prepared, stageRoot)) outcomes.push(await runSeed(prepared, job, progress, interruption));
   return summarizeRun(prepared, outcomes, (performance.now() - started) / 1000);
 }
 
@@ -45,6 +47,7 @@ export async function runSeed(
   prepared: PreparedExperiment,
   job: ExperimentJob,
   progress: ProgressReporter,
+  interruption?: RunInterruption,
 ): Promise<SeedOutcome> {
   const { config, data, directory } = prepared;
   const { seed } = job;
@@ -62,13 +65,25 @@ export async function runSeed(
     },
     { train: data.train, validation: data.validation, id: data.id },
     {
+      checkpointEverySteps: config.checkpointEverySteps,
       onStageBegin: (stage, distiller) => {
         current = { stage, model: modelOf(stage, seed), distiller };
+        interruption?.attach(distiller);
         distiller.on('trainBegin', ({ epochs, stepsPerEpoch }) => progress.stageBegin(stage, epochs * stepsPerEpoch));
         distiller.on('batchEnd', ({ epoch, total }) => progress.step(epoch, total));
       },
       callbacks: [
         {
+          // A stage continued from its checkpoint logs the epochs it had finished before (metrics.jsonl
+          // is rewritten by each run).
+          onTrainBegin: async ({ resumedFrom }) => {
+            if (current === undefined || resumedFrom === undefined) return;
+            const stage = current;
+            const lines = resumedFrom.history.map((metrics) =>
+              JSON.stringify({ seed, stage: stage.stage, model: stage.model, ...metrics }),
+            );
+            if (lines.length > 0) await appendFile(metricsPath, `${lines.join('\n')}\n`);
+          },
           onEpochEnd: async ({ metrics }) => {
             if (current === undefined) return;
             const record: MetricsRecord = { seed, stage: current.stage, model: current.model, ...metrics };
@@ -77,7 +92,10 @@ export async function runSeed(
           },
         },
       ],
-      onStageEnd: (result) => progress.stageEnd(result),
+      onStageEnd: (result) => {
+        interruption?.detach();
+        progress.stageEnd(result);
+      },
     },
   );
   try {

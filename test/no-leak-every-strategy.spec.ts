@@ -1,0 +1,149 @@
+import '@tensorflow/tfjs-backend-cpu';
+import { createDistiller, type EpochMetrics, TensorDataset } from '@distillery/core';
+import { attentionPlugin } from '@distillery/plugin-attention';
+import { featurePlugin } from '@distillery/plugin-feature';
+import { multiTeacherPlugin } from '@distillery/plugin-multi-teacher';
+import { responsePlugin } from '@distillery/plugin-response';
+import { fixtureCnn, silentLogger, syntheticClassification } from '@distillery/testing';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const classes = 3;
+const examples = 96;
+const batchSize = 16;
+/** Batches per epoch: the teacher cache counts hits and misses in batches. */
+const batches = Math.ceil(examples / batchSize);
+
+/** 8×8×1 images in Gaussian clusters, as a dataset with an id, so the teacher-output cache can key it. */
+function imageData(): TensorDataset {
+  const unnamed = syntheticClassification({ examples, features: 64, classes, shape: [8, 8, 1], noise: 1, seed: 7 });
+  const [all] = unnamed.batches({ batchSize: unnamed.size, shuffle: false, seed: 0, epoch: 0 });
+  if (all === undefined) throw new Error('no batch');
+  unnamed.dispose();
+  return new TensorDataset(all.inputs, all.labels, 'no-leak-every-strategy/synthetic-8x8-seed7');
+}
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('every strategy in one experiment, with the teacher cache on', () => {
+  it('leaks no tensor over a 3-epoch run, and holds the same number at the end of every epoch', async () => {
+    // The data and the models exist before the count and are disposed after it.
+    const data = imageData();
+    // Two teachers with 8×8 and 4×4 conv maps (conv1, then pool, conv2), and a thinner student of the same layout.
+    const wide = fixtureCnn({ inputShape: [8, 8, 1], channels: [8, 16], classes, prefix: 'wide', seed: 11 });
+    const narrow = fixtureCnn({ inputShape: [8, 8, 1], channels: [6, 12], classes, prefix: 'narrow', seed: 12 });
+    const student = fixtureCnn({ inputShape: [8, 8, 1], channels: [4, 8], classes, prefix: 'student', seed: 13 });
+    const before = tf.memory().numTensors;
+
+    const distiller = createDistiller({
+      teachers: [
+        { name: 'wide', model: wide },
+        { name: 'narrow', model: narrow },
+      ],
+      student: { model: student },
+      strategies: [
+        { key: 'task.ce', weight: 1 },
+        { key: 'response.kd', weight: 0.1, options: { teacher: 'wide', temperature: 4 } },
+        { key: 'response.dkd', weight: 0.1, options: { teacher: 'narrow', temperature: 4, warmupEpochs: 2 } },
+        {
+          key: 'feature.hint',
+          weight: 0.1,
+          // 4×4 student map onto the 8×8 teacher map: the adapter's output is resized bilinearly.
+          options: { teacher: 'wide', pairs: [{ student: 'student_conv2', teacher: 'wide_conv1' }] },
+        },
+        {
+          key: 'attention.at',
+          weight: 0.01,
+          // 8×8 against 4×4: the larger map is average-pooled.
+          options: {
+            teacher: 'narrow',
+            pairs: [
+              { student: 'student_conv1', teacher: 'narrow_conv2' },
+              { student: 'student_conv2', teacher: 'narrow_conv2' },
+            ],
+          },
+        },
+        { key: 'multi.kd', weight: 0.1, options: { policy: 'confidence', temperature: 4 } },
+        {
+          key: 'multi.hint',
+          weight: 0.1,
+          options: {
+            policy: 'entropy',
+            pairs: [
+              { teacher: 'wide', student: 'student_conv1', teacherLayer: 'wide_conv1' },
+              { teacher: 'narrow', student: 'student_conv2', teacherLayer: 'narrow_conv2' },
+            ],
+          },
+        },
+        {
+          key: 'multi.attention',
+          weight: 0.01,
+          options: {
+            pairs: [
+              { teacher: 'wide', student: 'student_conv2', teacherLayer: 'wide_conv2' },
+              { teacher: 'narrow', student: 'student_conv1', teacherLayer: 'narrow_conv1' },
+            ],
+          },
+        },
+      ],
+      training: {
+        epochs: 3,
+        batchSize,
+        seed: 5,
+        optimizer: { name: 'adam', learningRate: 0.005 },
+        teacherCache: { enabled: true },
+      },
+      plugins: [responsePlugin, featurePlugin, attentionPlugin, multiTeacherPlugin],
+      backend: 'cpu',
+      logger: silentLogger,
+    });
+    const terms = [
+      'task.ce',
+      'response.kd',
+      'response.dkd',
+      'feature.hint',
+      'attention.at',
+      'multi.kd',
+      'multi.hint',
+      'multi.attention',
+    ];
+    expect(distiller.termNames).toEqual(terms);
+
+    let teacherCache = '';
+    distiller.on('trainBegin', (event) => {
+      teacherCache = event.teacherCache;
+    });
+    const tensorsAtEpochEnd: number[] = [];
+    distiller.on('epochEnd', () => {
+      tensorsAtEpochEnd.push(tf.memory().numTensors);
+    });
+    // diagnoseTeachers is left at its default (on, since there are teachers): it runs on the training data.
+    const history: EpochMetrics[] = await distiller.fit(data);
+    const diagnostics = distiller.diagnostics;
+    distiller.dispose();
+    const after = tf.memory().numTensors;
+    for (const model of [wide, narrow, student]) model.dispose();
+    data.dispose();
+
+    expect(teacherCache).toBe('memory');
+    expect(diagnostics?.examples).toBe(examples);
+    expect(history.map((epoch) => epoch.epoch)).toEqual([0, 1, 2]);
+    expect(history.map((epoch) => epoch.teacherCache)).toEqual([
+      { hits: 0, misses: batches },
+      { hits: batches, misses: 0 },
+      { hits: batches, misses: 0 },
+    ]);
+    for (const epoch of history) {
+      expect(Object.keys(epoch.losses)).toEqual(terms);
+      expect(Number.isFinite(epoch.loss)).toBe(true);
+      for (const term of terms) expect(Number.isFinite(epoch.losses[term])).toBe(true);
+    }
+    // No growth from epoch to epoch once the cache is filled (epoch 0 fills it and creates the optimizer's slots) …
+    expect(tensorsAtEpochEnd).toHaveLength(3);
+    expect(tensorsAtEpochEnd[2]).toBe(tensorsAtEpochEnd[1]);
+    // … and nothing left behind once the distiller is disposed: adapters, optimizer slots and cache all go with it.
+    expect(after).toBe(before);
+  });
+});

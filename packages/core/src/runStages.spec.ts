@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runStages } from './runStages.js';
 import type { StagedExperimentSpec } from './StagedExperimentSpec.js';
 import type { StageResult } from './StageResult.js';
+import type { StageSpec } from './StageSpec.js';
 import type { StageStore } from './StageStore.js';
+import { TrainingInterrupted } from './TrainingInterrupted.js';
+import type { TrainingState } from './TrainingState.js';
 
 let train: ReturnType<typeof syntheticClassification>;
 beforeAll(async () => {
@@ -165,5 +168,78 @@ describe('runStages when a stage fails', () => {
     };
     await expect(runStages(failing, { train })).rejects.toThrow("strategies[0].key: unknown strategy 'no.such'");
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('runStages with a store that keeps checkpoints', () => {
+  /**
+   * Keeps each stage's latest checkpoint, as files would, and no finished stage: a run that fails frees
+   * the models it made, so an in-memory store cannot hand them to the next run (a file store reloads them).
+   */
+  class CheckpointingStore implements StageStore {
+    readonly saved: string[] = [];
+    async load() {
+      return undefined;
+    }
+    async save(result: StageResult) {
+      this.saved.push(result.name);
+    }
+    readonly checkpoints = new Map<string, { fingerprint: string; state: TrainingState }>();
+    readonly removed: string[] = [];
+    async saveCheckpoint(stage: string, fingerprint: string, state: TrainingState) {
+      this.checkpoints.set(stage, { fingerprint, state });
+    }
+    readonly resumed: string[] = [];
+    async loadCheckpoint(stage: string, fingerprint: string) {
+      const saved = this.checkpoints.get(stage);
+      if (saved?.fingerprint !== fingerprint) return undefined;
+      this.resumed.push(stage);
+      return saved.state;
+    }
+    async removeCheckpoint(stage: string) {
+      this.removed.push(stage);
+      this.checkpoints.delete(stage);
+    }
+  }
+
+  it('continues an interrupted stage from its checkpoint to the weights of an uninterrupted run', async () => {
+    const whole = await runStages(chain(), { train });
+    const expected = weightsOf(whole.at(-1)?.model as tfl.LayersModel);
+    for (const result of whole) result.model.dispose();
+
+    const store = new CheckpointingStore();
+    const error = await runStages(
+      chain(store),
+      { train },
+      {
+        checkpointEverySteps: 1,
+        onStageBegin: (stage, distiller) => {
+          if (stage === 'assistant') distiller.on('batchEnd', ({ step }) => step === 3 && distiller.interrupt());
+        },
+      },
+    ).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TrainingInterrupted);
+    expect((error as Error).message).toBe('stage assistant: interrupted at epoch 1, batch 1 of 3 (step 4); the state is saved');
+    expect(store.removed).toEqual(['teacher']);
+    expect([...store.checkpoints.keys()]).toEqual(['assistant']);
+
+    const resumed = await runStages(chain(store), { train });
+    // The teacher trains again, to the same weights, so the assistant's checkpoint still matches its fingerprint.
+    expect(store.saved).toEqual(['teacher', 'teacher', 'assistant', 'small']);
+    expect(weightsOf(resumed.at(-1)?.model as tfl.LayersModel)).toEqual(expected);
+    expect(store.removed).toEqual(['teacher', 'teacher', 'assistant', 'small']);
+    expect(store.resumed).toEqual(['assistant']);
+    for (const result of resumed) result.model.dispose();
+  });
+
+  it('names the stage in a non-finite-loss error', async () => {
+    const spec = chain();
+    const poisoned: StagedExperimentSpec = {
+      ...spec,
+      stages: [{ ...(spec.stages[0] as StageSpec), training: { ...training, optimizer: { name: 'sgd', learningRate: 1e30 } } }],
+    };
+    await expect(runStages(poisoned, { train })).rejects.toThrow(
+      /^stage teacher: non-finite loss at epoch \d+, step \d+: term 'task\.ce' is (NaN|Infinity)/,
+    );
   });
 });

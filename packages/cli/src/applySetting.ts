@@ -1,5 +1,6 @@
 import { type ExperimentConfig, experimentConfigSchema } from '@distillery/config';
 import { DistilleryError, describeZodIssue } from '@distillery/core';
+import type { GridValue } from './GridValue.js';
 
 /** Strategies whose options take a `temperature`, for the `temperature` shorthand. */
 const temperatureStrategies = ['response.kd', 'response.dkd', 'multi.kd', 'multi.hint', 'multi.attention'];
@@ -10,8 +11,11 @@ const temperatureStrategies = ['response.kd', 'response.dkd', 'multi.kd', 'multi
  * term (the first strategy that is not task.ce) and 1 − α on task.ce. Anything else is a path into
  * the config: `training.optimizer.learningRate`, `strategies[1].options.beta`.
  */
-export function applySetting(config: ExperimentConfig, name: string, value: number): ExperimentConfig {
+export function applySetting(config: ExperimentConfig, name: string, value: GridValue): ExperimentConfig {
   const copy = structuredClone(config) as Record<string, unknown> & ExperimentConfig;
+  if ((name === 'temperature' || name === 'alpha') && typeof value !== 'number') {
+    throw new DistilleryError(`--grid ${name}=${value}: expected a number`);
+  }
   if (name === 'temperature') {
     const targets = copy.strategies.filter((strategy) => temperatureStrategies.includes(strategy.key));
     if (targets.length === 0)
@@ -25,8 +29,8 @@ export function applySetting(config: ExperimentConfig, name: string, value: numb
         '--grid alpha: needs a task.ce strategy and a distillation strategy (α · distillation + (1 − α) · task.ce)',
       );
     }
-    distillation.weight = value;
-    task.weight = 1 - value;
+    distillation.weight = value as number;
+    task.weight = 1 - (value as number);
   } else {
     setPath(copy, name, value);
   }
@@ -42,7 +46,7 @@ export function applySetting(config: ExperimentConfig, name: string, value: numb
 /** Keys that would reach Object.prototype rather than a setting: `a.__proto__.b` must not change every object. */
 const prototypeKeys = new Set(['__proto__', 'prototype', 'constructor']);
 
-function setPath(target: Record<string, unknown>, path: string, value: number): void {
+function setPath(target: Record<string, unknown>, path: string, value: GridValue): void {
   const keys = [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((match) =>
     match[2] === undefined ? (match[1] as string) : Number(match[2]),
   );

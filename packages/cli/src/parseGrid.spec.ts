@@ -29,6 +29,15 @@ describe('parseGrid', () => {
     },
   );
 
+  it('takes words for a config path, so a sweep can compare policies', () => {
+    expect(parseGrid(['strategies[0].options.policy=mean-probs, confidence,entropy'])).toEqual({
+      'strategies[0].options.policy': ['mean-probs', 'confidence', 'entropy'],
+    });
+    expect(() => parseGrid(['strategies[0].options.policy=mean-probs,2'])).toThrow(
+      '--grid strategies[0].options.policy=mean-probs,2: every value must be a number, or every value a word',
+    );
+  });
+
   it('refuses a parameter given twice', () => {
     expect(() => parseGrid(['alpha=0.5', 'alpha=0.9'])).toThrow('--grid alpha: given twice');
   });

@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
+import type { GridValue } from './GridValue.js';
 import type { MetricsRecord } from './MetricsRecord.js';
 import type { Summary } from './Summary.js';
 
@@ -97,7 +98,7 @@ export function summaryChart(summary: Summary): TopLevelSpec {
 
 /** Validation accuracy over a sweep's grid: a heatmap for two parameters, bars for one. */
 export function sweepChart(
-  points: readonly { readonly settings: Readonly<Record<string, number>>; readonly accuracy: number }[],
+  points: readonly { readonly settings: Readonly<Record<string, GridValue>>; readonly accuracy: number }[],
 ): TopLevelSpec {
   const parameters = Object.keys(points[0]?.settings ?? {});
   const values = points.map((point) => ({ ...point.settings, accuracy: point.accuracy }));

@@ -5,6 +5,7 @@ import { DistilleryError } from '@distillery/core';
 import { writeFileAtomic } from '@distillery/node';
 import { applySetting } from './applySetting.js';
 import { escapeHtml } from './escapeHtml.js';
+import type { GridValue } from './GridValue.js';
 import type { ProgressReporter } from './ProgressReporter.js';
 import { renderSvg } from './renderSvg.js';
 import { sweepChart } from './reportCharts.js';
@@ -12,7 +13,7 @@ import { runExperiment } from './runExperiment.js';
 import type { Summary } from './Summary.js';
 
 export interface SweepPoint {
-  readonly settings: Readonly<Record<string, number>>;
+  readonly settings: Readonly<Record<string, GridValue>>;
   readonly directory: string;
   /** The distilled student's validation accuracy (mean over seeds): what to choose by. */
   readonly accuracy: number;
@@ -29,7 +30,7 @@ export interface SweepPoint {
  */
 export async function sweepExperiment(
   configPath: string,
-  grid: Readonly<Record<string, readonly number[]>>,
+  grid: Readonly<Record<string, readonly GridValue[]>>,
   options: { readonly progress: ProgressReporter; readonly overwrite?: boolean },
 ): Promise<{ directory: string; points: SweepPoint[]; best: SweepPoint }> {
   const text = await readFile(configPath, 'utf8').catch(() => {
@@ -101,7 +102,7 @@ async function finishedSummary(directory: string): Promise<Summary | undefined> 
   }
 }
 
-function pointOf(settings: Record<string, number>, directory: string, summary: Summary): SweepPoint {
+function pointOf(settings: Record<string, GridValue>, directory: string, summary: Summary): SweepPoint {
   const student = summary.models.student;
   return {
     settings,
@@ -112,8 +113,8 @@ function pointOf(settings: Record<string, number>, directory: string, summary: S
   };
 }
 
-function cartesian(grid: Readonly<Record<string, readonly number[]>>): Record<string, number>[] {
-  return Object.entries(grid).reduce<Record<string, number>[]>(
+function cartesian(grid: Readonly<Record<string, readonly GridValue[]>>): Record<string, GridValue>[] {
+  return Object.entries(grid).reduce<Record<string, GridValue>[]>(
     (points, [key, values]) => points.flatMap((point) => values.map((value) => ({ ...point, [key]: value }))),
     [{}],
   );

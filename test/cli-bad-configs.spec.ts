@@ -2,12 +2,12 @@ import '@tensorflow/tfjs-backend-cpu';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runProgram } from '@distillery/cli';
 import { backendSpeedOrder } from '@distillery/core';
 import { saveModel } from '@distillery/node';
 import { fixtureMlp } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDistillery } from './support/runDistillery.js';
 
 let directory: string;
 
@@ -34,18 +34,7 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-interface Outcome {
-  readonly code: number;
-  readonly out: string[];
-  readonly err: string[];
-}
-
-async function distillery(...argv: string[]): Promise<Outcome> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runProgram(argv, { out: (line) => out.push(line), err: (line) => err.push(line) });
-  return { code, out, err };
-}
+const distillery = runDistillery;
 
 // biome-ignore lint/suspicious/noExplicitAny: the configs here are loose JSON, made wrong on purpose.
 type Config = Record<string, any>;

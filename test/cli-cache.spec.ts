@@ -2,19 +2,15 @@ import '@tensorflow/tfjs-backend-cpu';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type MetricsRecord, runProgram } from '@distillery/cli';
+import type { MetricsRecord } from '@distillery/cli';
 import { loadModel } from '@distillery/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDistillery } from './support/runDistillery.js';
 
 let directory: string;
 
-async function distillery(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runProgram(argv, { out: (line) => out.push(line), err: (line) => err.push(line) });
-  return { code, out, err };
-}
+const distillery = runDistillery;
 
 const configText = (name: string, cache: string) => `
 name: ${name}

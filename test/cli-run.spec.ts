@@ -2,30 +2,20 @@ import '@tensorflow/tfjs-backend-cpu';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadExperimentData, type MetricsRecord, runProgram, type Summary } from '@distillery/cli';
+import { loadExperimentData, type MetricsRecord, type Summary } from '@distillery/cli';
 import { parseConfig } from '@distillery/config';
 import { loadModel } from '@distillery/node';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DistilleryOutcome, runDistillery } from './support/runDistillery.js';
 
 let directory: string;
 let configPath: string;
 let runDirectory: string;
-let first: Outcome;
+let first: DistilleryOutcome;
 
-interface Outcome {
-  readonly code: number;
-  readonly out: string[];
-  readonly err: string[];
-}
-
-async function distillery(...argv: string[]): Promise<Outcome> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runProgram(argv, { out: (line) => out.push(line), err: (line) => err.push(line) });
-  return { code, out, err };
-}
+const distillery = runDistillery;
 
 const configText = (output: string) => `
 name: kd-run

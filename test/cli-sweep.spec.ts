@@ -63,7 +63,7 @@ const settings = [
   { temperature: 4, alpha: 0.5 },
   { temperature: 4, alpha: 0.9 },
 ];
-const label = (setting: Record<string, number>) =>
+const label = (setting: Readonly<Record<string, number | string>>) =>
   Object.entries(setting)
     .map(([key, value]) => `${key}=${value}`)
     .join(',');

@@ -4,10 +4,11 @@ import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type MetricsRecord, runProgram } from '@distillery/cli';
+import type { MetricsRecord } from '@distillery/cli';
 import { decodeTrainingState, loadModel } from '@distillery/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDistillery } from './support/runDistillery.js';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'cli', 'dist', 'bin.js');
 let directory: string;
@@ -35,12 +36,7 @@ checkpointEverySteps: 7
 output: ${join('OUTPUT', 'runs')}
 `;
 
-async function distillery(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runProgram(argv, { out: (line) => out.push(line), err: (line) => err.push(line) });
-  return { code, out, err };
-}
+const distillery = runDistillery;
 
 async function writeConfig(name: string, epochs?: number): Promise<string> {
   const path = join(directory, `${name}${epochs ?? ''}.yaml`);

@@ -14,6 +14,7 @@ import type { DistillationStrategy } from './DistillationStrategy.js';
 import type { DistillerEvents } from './DistillerEvents.js';
 import { DistilleryError } from './DistilleryError.js';
 import { describeLayers } from './describeLayers.js';
+import { disposeTeacherOutputs } from './disposeTeacherOutputs.js';
 import type { EpochMetrics } from './EpochMetrics.js';
 import type { EvaluationMetrics } from './EvaluationMetrics.js';
 import { Logger } from './Logger.js';
@@ -457,7 +458,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     try {
       computed = this.lossAndGradients(batch, teachers, epoch, stepsPerEpoch);
     } finally {
-      tf.dispose(teachers.flatMap((teacher) => [teacher.logits, ...Object.values(teacher.features)]));
+      disposeTeacherOutputs(teachers);
     }
     try {
       const values = Array.from(await computed.terms.data());
@@ -524,7 +525,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     try {
       await cache.write(batch, outputs);
     } finally {
-      tf.dispose(outputs.flatMap((teacher) => [teacher.logits, ...Object.values(teacher.features)]));
+      disposeTeacherOutputs(outputs);
     }
   }
 
@@ -537,7 +538,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       try {
         await cache.write(batch, outputs);
       } catch (error) {
-        tf.dispose(outputs.flatMap((teacher) => [teacher.logits, ...Object.values(teacher.features)]));
+        disposeTeacherOutputs(outputs);
         throw error;
       }
     }

@@ -3,6 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Batch } from './Batch.js';
 import type { Dataset } from './Dataset.js';
 import { DistilleryError } from './DistilleryError.js';
+import { disposeTeacherOutputs } from './disposeTeacherOutputs.js';
 import type { Logger } from './Logger.js';
 import { MemoryTeacherOutputStore } from './MemoryTeacherOutputStore.js';
 import { modelFingerprint } from './modelFingerprint.js';
@@ -234,11 +235,8 @@ export class TeacherOutputCache {
       try {
         await this.write(batch, outputs);
       } finally {
-        tf.dispose([
-          batch.inputs,
-          batch.labels,
-          ...outputs.flatMap((output) => [output.logits, ...Object.values(output.features)]),
-        ]);
+        tf.dispose([batch.inputs, batch.labels]);
+        disposeTeacherOutputs(outputs);
       }
     }
     this.stats.misses = 0;

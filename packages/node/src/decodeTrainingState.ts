@@ -1,14 +1,15 @@
 import { crc32 } from 'node:zlib';
 import { DistilleryError, type EpochMetrics, type StateTensor, type TrainingState } from '@distillery/core';
+import { trainingStateFormat } from './trainingStateFormat.js';
 
-// The format encodeTrainingState writes (keep the two in step):
-//   'DSTCKPT1' | uint32 LE header length | UTF-8 JSON header | zero padding to a multiple of 4 |
-//   tensor data (little-endian float32/int32) | 'DSTCKEND' | uint32 LE CRC-32 of everything before 'DSTCKEND'.
-const MAGIC = 'DSTCKPT1';
-const END_MAGIC = 'DSTCKEND';
-const PREAMBLE_BYTES = 12;
-const TRAILER_BYTES = 12;
-const NON_FINITE = '$nonFinite';
+const {
+  magic: MAGIC,
+  endMagic: END_MAGIC,
+  preambleBytes: PREAMBLE_BYTES,
+  trailerBytes: TRAILER_BYTES,
+  nonFiniteKey: NON_FINITE,
+  alignTo4,
+} = trainingStateFormat;
 
 /** What is wrong with a checkpoint whose bytes are all there; decodeTrainingState words it with the path. */
 class Malformed extends Error {}
@@ -154,10 +155,6 @@ function reviveNonFinite(value: unknown): unknown {
   const written = (value as Record<string, unknown>)[NON_FINITE];
   if (keys.length !== 1 || (written !== 'NaN' && written !== 'Infinity' && written !== '-Infinity')) return value;
   return Number(written);
-}
-
-function alignTo4(offset: number): number {
-  return Math.ceil(offset / 4) * 4;
 }
 
 function matchesAscii(bytes: Uint8Array, offset: number, text: string): boolean {

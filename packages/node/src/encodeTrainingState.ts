@@ -1,17 +1,18 @@
 import { crc32 } from 'node:zlib';
 import type { StateTensor, TrainingState } from '@distillery/core';
+import { trainingStateFormat } from './trainingStateFormat.js';
 
-// The format, which decodeTrainingState reads back (keep the two in step):
-//   'DSTCKPT1' | uint32 LE header length | UTF-8 JSON header | zero padding to a multiple of 4 |
-//   tensor data (little-endian float32/int32) | 'DSTCKEND' | uint32 LE CRC-32 of everything before 'DSTCKEND'.
-// The header holds the fingerprint, the data section's length and the state with each tensor's values replaced
-// by where they lie in the data section, so that a reader can tell a truncated file from a corrupt one.
-const MAGIC = 'DSTCKPT1';
-const END_MAGIC = 'DSTCKEND';
-const PREAMBLE_BYTES = 12;
-const TRAILER_BYTES = 12;
-/** JSON has no NaN or ±Infinity (JSON.stringify writes null), yet a diverging run's losses can be either. */
-const NON_FINITE = '$nonFinite';
+// The layout is trainingStateFormat's. The header holds the fingerprint, the data section's length and the state
+// with each tensor's values replaced by where they lie in the data section, so that a reader can tell a truncated
+// file from a corrupt one. JSON has no NaN or ±Infinity, yet a diverging run's losses can be either.
+const {
+  magic: MAGIC,
+  endMagic: END_MAGIC,
+  preambleBytes: PREAMBLE_BYTES,
+  trailerBytes: TRAILER_BYTES,
+  nonFiniteKey: NON_FINITE,
+  alignTo4,
+} = trainingStateFormat;
 
 interface TensorPlacement {
   readonly tensor: StateTensor;
@@ -87,10 +88,6 @@ function checkTensor({ shape, dtype, values }: StateTensor, where: string): void
   if (expected === undefined || !(values instanceof expected)) {
     throw new RangeError(`training state: ${where} has dtype '${dtype}' but holds a ${values.constructor.name}`);
   }
-}
-
-function alignTo4(offset: number): number {
-  return Math.ceil(offset / 4) * 4;
 }
 
 function writeAscii(bytes: Uint8Array, offset: number, text: string): void {

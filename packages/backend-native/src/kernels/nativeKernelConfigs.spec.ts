@@ -505,6 +505,17 @@ describe('the elementwise kernels in TypeScript', () => {
     tf.dispose([x, outside]);
   });
 
+  it('Softmax and GatherV2 leave no tensor and no buffer behind on native', async () => {
+    await tf.setBackend('native');
+    const buffers = tf.memory().numDataBuffers;
+    await expectNoLeaks(() => {
+      const inputs = [random([37, 10], 140), random([9, 4], 141), tf.tensor1d([8, 0, 3], 'int32')] as const;
+      const outputs = [tf.softmax(inputs[0]), tf.gather(inputs[1], inputs[2])];
+      tf.dispose([...inputs, ...outputs]);
+    });
+    expect(tf.memory().numDataBuffers).toBe(buffers);
+  });
+
   it('Softmax equals the cpu kernel bit for bit, over the last axis of any rank, NaN and infinities included', async () => {
     await expectNativeToEqualCpu(
       () => [

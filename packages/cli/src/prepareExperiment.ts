@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { ExperimentConfig } from '@distillery/config';
-import { createDistiller, DistilleryError } from '@distillery/core';
+import { createDistiller, DistilleryError, StrategyFailure } from '@distillery/core';
 import { loadPlugin } from '@distillery/node';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ContainerModule } from 'inversify';
@@ -72,7 +72,10 @@ export async function prepareExperiment(
     }
   } catch (error) {
     for (const model of fileTeachers.values()) model.dispose();
-    throw error instanceof DistilleryError ? error : new DistilleryError(`config: ${(error as Error).message.split('\n')[0]}`);
+    // A strategy's own bug (StrategyFailure) is not the config's fault and keeps its name.
+    throw error instanceof DistilleryError || error instanceof StrategyFailure
+      ? error
+      : new DistilleryError(`config: ${(error as Error).message.split('\n')[0]}`);
   } finally {
     for (const model of trial) model.dispose();
   }

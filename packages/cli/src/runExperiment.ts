@@ -2,7 +2,7 @@ import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { ExperimentConfig } from '@distillery/config';
-import { DistilleryError, TrainingInterrupted } from '@distillery/core';
+import { DistilleryError, StrategyFailure, TrainingInterrupted } from '@distillery/core';
 import { writeFileAtomic } from '@distillery/node';
 import { describeConfigChanges } from './describeConfigChanges.js';
 import type { ProgressReporter } from './ProgressReporter.js';
@@ -11,6 +11,7 @@ import type { RunInterruption } from './RunInterruption.js';
 import { readExperimentConfig } from './readExperimentConfig.js';
 import { runPrepared } from './runPrepared.js';
 import type { Summary } from './Summary.js';
+import { strategyFailureLines } from './strategyFailureLines.js';
 
 export interface RunExperimentOptions {
   readonly progress: ProgressReporter;
@@ -117,7 +118,12 @@ async function runInDirectory(
     if (error instanceof TrainingInterrupted) {
       throw new TrainingInterrupted(`${error.message}; continue with: distillery run --resume ${directory}`);
     }
-    const message = error instanceof DistilleryError ? error.message : String((error as Error).stack ?? error);
+    const message =
+      error instanceof DistilleryError
+        ? error.message
+        : error instanceof StrategyFailure
+          ? strategyFailureLines(error).join('\n')
+          : String((error as Error).stack ?? error);
     await mkdir(directory, { recursive: true })
       .then(() => writeFileAtomic(join(directory, 'error.txt'), `${message}\n`))
       .catch(() => {

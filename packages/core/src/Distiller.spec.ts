@@ -15,9 +15,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createDistiller } from './createDistiller.js';
 import type { DistillationContext } from './DistillationContext.js';
 import type { DistillationStrategy } from './DistillationStrategy.js';
+import { DistilleryError } from './DistilleryError.js';
 import type { ExperimentSpec } from './ExperimentSpec.js';
 import type { StrategyFactory as StrategyFactoryType } from './StrategyFactory.js';
 import { StrategyFactory } from './StrategyFactory.js';
+import { StrategyFailure } from './StrategyFailure.js';
 import { TensorDataset } from './TensorDataset.js';
 
 beforeAll(async () => {
@@ -428,5 +430,91 @@ describe('Distiller refuses', () => {
     expect(() =>
       createDistiller(spec({ strategies: [{ key: 'testing.fake' }], plugins: [pluginOf(fakeStrategyFactory(fake))] })),
     ).toThrow("strategies[0]: the student has no layer named 's_hidden9'; its layers are: s_hidden1 [B,8], s_logits [B,3]");
+  });
+});
+
+describe("Distiller reports a strategy's own bug as that strategy's failure", () => {
+  const data = () => syntheticClassification({ examples: 16, features: 6, classes: 3, seed: 4 });
+
+  /** A loss through `tf.less`, which has no gradient in tfjs: the backward pass fails, not the loss. */
+  const noGradient: DistillationStrategy = {
+    key: 'test.no-gradient',
+    loss: ({ student }) => tf.mean(tf.cast(tf.less(student.logits, 0), 'float32')) as tf.Scalar,
+  };
+  const throwing: DistillationStrategy = {
+    key: 'test.throwing',
+    loss: () => {
+      throw new TypeError("Cannot read properties of undefined (reading 'logits')");
+    },
+  };
+
+  it('names the strategy whose ops have no gradient, among several terms, keeping the cause', async () => {
+    const distiller = createDistiller(
+      spec({
+        strategies: [{ key: 'task.ce' }, { key: 'test.no-gradient', weight: 0.5 }],
+        plugins: [pluginOf(factoryFor(noGradient))],
+      }),
+    );
+    const train = data();
+    const failure = await expectNoLeaks(() => distiller.fit(train).catch((error: unknown) => error));
+    expect(failure).toBeInstanceOf(StrategyFailure);
+    expect((failure as StrategyFailure).message).toBe(
+      'strategies[1] (test.no-gradient) failed while computing its gradient: Cannot compute gradient: gradient function not found for Less.',
+    );
+    expect((failure as StrategyFailure).index).toBe(1);
+    expect((failure as StrategyFailure).cause).toBeInstanceOf(Error);
+    expect(failure).not.toBeInstanceOf(DistilleryError);
+    distiller.dispose();
+    train.dispose();
+  });
+
+  it('finds it while choosing the backend too, before any training, and leaks nothing on the way', async () => {
+    const distiller = createDistiller(
+      spec({ strategies: [{ key: 'test.no-gradient' }], plugins: [pluginOf(factoryFor(noGradient))], backend: 'auto' }),
+    );
+    const train = data();
+    await expectNoLeaks(async () => {
+      await expect(distiller.useBackend(train)).rejects.toThrow(
+        /^strategies\[0\] \(test\.no-gradient\) failed while computing its gradient/,
+      );
+    });
+    distiller.dispose();
+    train.dispose();
+  });
+
+  it('names a strategy whose loss throws, and one whose factory throws', async () => {
+    const distiller = createDistiller(
+      spec({ strategies: [{ key: 'test.throwing' }], plugins: [pluginOf(factoryFor(throwing))] }),
+    );
+    const train = data();
+    await expect(distiller.fit(train)).rejects.toThrow(
+      "strategies[0] (test.throwing) failed while computing its loss: Cannot read properties of undefined (reading 'logits')",
+    );
+    distiller.dispose();
+    train.dispose();
+    const broken: StrategyFactoryType = {
+      key: 'test.broken-factory',
+      description: 'test strategy',
+      create: () => JSON.parse('{') as DistillationStrategy,
+    };
+    expect(() =>
+      createDistiller(spec({ strategies: [{ key: 'task.ce' }, { key: 'test.broken-factory' }], plugins: [pluginOf(broken)] })),
+    ).toThrow(/^strategies\[1\] \(test\.broken-factory\) failed while creating it: /);
+  });
+
+  it("passes the user's own mistakes (a DistilleryError) through unchanged", async () => {
+    const picky: DistillationStrategy = {
+      key: 'test.picky',
+      loss: () => {
+        throw new DistilleryError('strategies[0].options.teacher: no teacher named ghost', 'strategies[0].options.teacher');
+      },
+    };
+    const distiller = createDistiller(spec({ strategies: [{ key: 'test.picky' }], plugins: [pluginOf(factoryFor(picky))] }));
+    const train = data();
+    const failure = await distiller.fit(train).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(DistilleryError);
+    expect((failure as Error).message).toBe('strategies[0].options.teacher: no teacher named ghost');
+    distiller.dispose();
+    train.dispose();
   });
 });

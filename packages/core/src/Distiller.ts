@@ -4,6 +4,7 @@ import { EventEmitter } from 'eventemitter3';
 import { inject, injectable, multiInject, optional } from 'inversify';
 import { BackendPreference } from './BackendPreference.js';
 import type { Batch } from './Batch.js';
+import { blameStrategy } from './blameStrategy.js';
 import { CalibrationBins } from './CalibrationBins.js';
 import type { Callback } from './Callback.js';
 import { clipByGlobalNorm } from './clipByGlobalNorm.js';
@@ -21,7 +22,9 @@ import { Logger } from './Logger.js';
 import { learningRateAt } from './learningRateAt.js';
 import { ModelView } from './ModelView.js';
 import type { RandomDrawsLayer } from './RandomDrawsLayer.js';
+import { releaseFailedTape } from './releaseFailedTape.js';
 import type { StateTensor } from './StateTensor.js';
+import { StrategyFailure } from './StrategyFailure.js';
 import { StrategyRegistry } from './StrategyRegistry.js';
 import { StrategySpec } from './StrategySpec.js';
 import { Student } from './Student.js';
@@ -38,6 +41,7 @@ import type { TrainingState } from './TrainingState.js';
 
 interface Term {
   readonly name: string;
+  readonly key: string;
   readonly weight: number;
   readonly strategy: DistillationStrategy;
   readonly from: number;
@@ -104,14 +108,17 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     const teacherNames = this.teachers.map((teacher) => teacher.name);
     this.terms = specs.map((spec, i) => ({
       name: uniqueTermName(spec.name ?? spec.key, specs.slice(0, i)),
+      key: spec.key,
       weight: spec.weight,
       from: spec.from ?? 0,
       until: spec.until ?? Number.POSITIVE_INFINITY,
-      strategy: registry.create(
-        spec.key,
-        spec.options,
-        { path: `strategies[${i}].options`, teacherNames, studentName: student.name, seed: options.seed },
-        `strategies[${i}].key`,
+      strategy: blameStrategy(i, spec.key, 'creating it', () =>
+        registry.create(
+          spec.key,
+          spec.options,
+          { path: `strategies[${i}].options`, teacherNames, studentName: student.name, seed: options.seed },
+          `strategies[${i}].key`,
+        ),
       ),
     }));
 
@@ -162,7 +169,9 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       teachers: Object.fromEntries(this.teacherViews.map((view, i) => [teacherNames[i], view.tapShapes()])),
       numClasses: this.studentView.numClasses,
     };
-    for (const { strategy } of this.terms) strategy.build?.(shapes);
+    this.terms.forEach(({ strategy, key }, i) => {
+      blameStrategy(i, key, 'building it', () => strategy.build?.(shapes));
+    });
 
     this.trainable = [
       ...student.model.trainableWeights.map((weight) => weight.read() as tf.Variable),
@@ -191,11 +200,17 @@ export class Distiller extends EventEmitter<DistillerEvents> {
    * the current backend. No weight changes.
    */
   async requiredKernels(sample: Batch): Promise<string[]> {
-    const profile = await tf.profile(() => {
-      const objective = () => this.objective(sample, this.teacherOutputs(sample), 0, 1, true).total;
-      const { value, grads } = tf.variableGrads(objective, this.trainable);
-      return [value, ...Object.values(grads)];
-    });
+    const profile = await tf.profile(() =>
+      tf.tidy(() => {
+        const teachers = this.teacherOutputs(sample);
+        try {
+          const { value, grads } = tf.variableGrads(() => this.objective(sample, teachers, 0, 1, true).total, this.trainable);
+          return [value, ...Object.values(grads)];
+        } catch (error) {
+          throw this.blameGradient(error, () => this.context(sample, teachers, 0, 1));
+        }
+      }),
+    );
     tf.dispose(profile.result as tf.Tensor[]);
     // The profile also lists op scopes (`fusedMatMul__op`); only names with a kernel here are kernels.
     const backend = tf.getBackend();
@@ -494,12 +509,17 @@ export class Distiller extends EventEmitter<DistillerEvents> {
   ): { terms: tf.Tensor1D; grads: tf.NamedTensorMap } {
     const kept = tf.tidy(() => {
       let terms: tf.Tensor1D | undefined;
-      const { grads } = tf.variableGrads(() => {
-        const objective = this.objective(batch, teachers, epoch, stepsPerEpoch);
-        terms = tf.keep(objective.terms);
-        return objective.total;
-      }, this.trainable);
-      return { terms: terms as tf.Tensor1D, grads };
+      try {
+        const { grads } = tf.variableGrads(() => {
+          const objective = this.objective(batch, teachers, epoch, stepsPerEpoch);
+          terms = tf.keep(objective.terms);
+          return objective.total;
+        }, this.trainable);
+        return { terms: terms as tf.Tensor1D, grads };
+      } catch (error) {
+        tf.dispose(terms);
+        throw this.blameGradient(error, () => this.context(batch, teachers, epoch, stepsPerEpoch));
+      }
     });
     return kept as unknown as { terms: tf.Tensor1D; grads: tf.NamedTensorMap };
   }
@@ -699,19 +719,10 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     /** Compute terms outside their epoch window too, so profiling sees every kernel. */
     everyTerm = false,
   ): { terms: tf.Tensor1D; total: tf.Scalar } {
-    const context: DistillationContext = {
-      inputs: batch.inputs,
-      labels: batch.labels,
-      student: this.studentView.apply(batch.inputs, true),
-      teachers,
-      epoch,
-      epochs: this.options.epochs,
-      step: this.globalStep,
-      stepsPerEpoch,
-    };
-    const losses = this.terms.map(({ name, strategy, from, until }) => {
+    const context = this.context(batch, teachers, epoch, stepsPerEpoch);
+    const losses = this.terms.map(({ name, key, strategy, from, until }, i) => {
       if (!everyTerm && (epoch < from || epoch >= until)) return tf.scalar(0);
-      const loss = strategy.loss(context);
+      const loss = blameStrategy(i, key, 'computing its loss', () => strategy.loss(context));
       if (loss.rank !== 0) {
         throw new DistilleryError(`strategy '${name}' returned a loss of shape [${loss.shape.join(', ')}]; expected a scalar`);
       }
@@ -724,6 +735,47 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     });
     const total = (weighted.length === 1 ? weighted[0] : tf.addN(weighted)) as tf.Scalar;
     return { terms: tf.stack([...losses, total]) as tf.Tensor1D, total };
+  }
+
+  private context(
+    batch: Batch,
+    teachers: DistillationContext['teachers'],
+    epoch: number,
+    stepsPerEpoch: number,
+  ): DistillationContext {
+    return {
+      inputs: batch.inputs,
+      labels: batch.labels,
+      student: this.studentView.apply(batch.inputs, true),
+      teachers,
+      epoch,
+      epochs: this.options.epochs,
+      step: this.globalStep,
+      stepsPerEpoch,
+    };
+  }
+
+  /**
+   * The error to report for a failed backward pass. A gradient fails for the whole objective, so on this
+   * (rare) path each term's gradient is taken alone to find the strategy whose ops have none; the term
+   * whose own gradient fails with the same message is blamed. Errors that are not a strategy's are kept.
+   */
+  private blameGradient(error: unknown, context: () => DistillationContext): unknown {
+    releaseFailedTape();
+    if (error instanceof DistilleryError || error instanceof StrategyFailure || !(error instanceof Error)) return error;
+    const culprit = this.terms.findIndex(({ strategy }) => {
+      try {
+        tf.tidy(() => {
+          tf.variableGrads(() => strategy.loss(context()) as tf.Scalar, this.trainable);
+        });
+        return false;
+      } catch (alone) {
+        releaseFailedTape();
+        return alone instanceof Error && alone.message === error.message;
+      }
+    });
+    const term = this.terms[culprit];
+    return term === undefined ? error : new StrategyFailure(culprit, term.key, 'computing its gradient', error);
   }
 
   private async teacherPredictionsOn(data: Dataset): Promise<Int32Array[]> {

@@ -58,6 +58,7 @@ export { StageStore } from './StageStore.js';
 export type { StateTensor } from './StateTensor.js';
 export type { StrategyCreationContext } from './StrategyCreationContext.js';
 export { StrategyFactory } from './StrategyFactory.js';
+export { StrategyFailure } from './StrategyFailure.js';
 export { StrategyRegistry } from './StrategyRegistry.js';
 export { StrategySpec } from './StrategySpec.js';
 export { Student } from './Student.js';

@@ -18,6 +18,9 @@ namespace {
 
 // Floats of im2col block per participant (2 MiB: written, then read back by the GEMM's packing in cache).
 constexpr int64_t kColBlockFloats = 512 * 1024;
+// Partial sums of the filter gradient: enough groups to keep 8 threads busy, few enough that their
+// buffers ((groups - 1) × the filter's size) stay small.
+constexpr int64_t kFilterGroups = 8;
 
 int64_t round_up(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
 
@@ -209,34 +212,37 @@ void conv2d_backprop_filter(const float* x, const float* dy, float* dw, const Co
   a.ldb = N;
   a.ldc = N;
   const int nt = threads_for(2.0 * rows * K * N);
-  const int64_t br = block_rows(rows, K, nt), blocks = (rows + br - 1) / br;
-  // Participant t sums its blocks into part[t] (dw itself for t = 0); the parts are added at the end.
-  float* parts[64] = {};
-  bool used[64] = {};
-  parallel_for(nt, blocks, [&](int64_t blk, int tid) {
-    float* part = tid == 0 ? dw : thread_buffer(2, static_cast<size_t>(K * N));
-    parts[tid] = part;
+  // The rows fall into at most kFilterGroups groups, fixed by the sizes alone: group p sums its blocks in
+  // order into its own buffer (dw for p = 0), and the groups are added in order at the end. Who runs a
+  // group (a late worker leaves it to the caller) and how many threads there are never change the order
+  // of the sums, so the gradient is the same to the bit on every run.
+  const int64_t br = block_rows(rows, K, kFilterGroups), blocks = (rows + br - 1) / br;
+  const int64_t groups = std::min<int64_t>(blocks, kFilterGroups);
+  float* scratch = groups > 1 ? thread_buffer(2, static_cast<size_t>((groups - 1) * K * N)) : nullptr;
+  parallel_for(nt, groups, [&](int64_t p, int) {
+    float* part = p == 0 ? dw : scratch + (p - 1) * K * N;
     float* col = identity ? nullptr : thread_buffer(1, static_cast<size_t>(br * K));
-    const int64_t r0 = blk * br, r1 = std::min(rows, r0 + br);
-    GemmArgs ab = a;
-    ab.K = r1 - r0;
-    if (identity) {
-      ab.A = x + r0 * K;
-    } else {
-      im2col(x, g, r0, r1, col);
-      ab.A = col;
+    int64_t first, last;
+    split_range(blocks, p, groups, &first, &last);
+    for (int64_t blk = first; blk < last; ++blk) {
+      const int64_t r0 = blk * br, r1 = std::min(rows, r0 + br);
+      GemmArgs ab = a;
+      ab.K = r1 - r0;
+      if (identity) {
+        ab.A = x + r0 * K;
+      } else {
+        im2col(x, g, r0, r1, col);
+        ab.A = col;
+      }
+      ab.B = dy + r0 * N;
+      ab.C = part;
+      ab.accumulate = blk > first;
+      sgemm_serial(ab);
     }
-    ab.B = dy + r0 * N;
-    ab.C = part;
-    ab.accumulate = used[tid];
-    sgemm_serial(ab);
-    used[tid] = true;
   });
-  if (!used[0]) std::memset(dw, 0, static_cast<size_t>(K * N) * sizeof(float));
-  for (int t = 1; t < 64; ++t) {
-    if (!used[t]) continue;
-    const float* p = parts[t];
-    for (int64_t i = 0; i < K * N; ++i) dw[i] += p[i];
+  for (int64_t p = 1; p < groups; ++p) {
+    const float* part = scratch + (p - 1) * K * N;
+    for (int64_t i = 0; i < K * N; ++i) dw[i] += part[i];
   }
 }
 

@@ -563,6 +563,34 @@ describe.each(flavours)('convolutions with the %s kernels', (flavour) => {
   });
 });
 
+describe('the filter gradient', () => {
+  it.each([
+    // A small CNN's second layer (batch 64, 14×14×8 → 16, 3×3 same), and a wide layer with long patches.
+    { batch: 64, h: 14, w: 14, inC: 8, outC: 16, fh: 3, fw: 3, strides: [1, 1], dilations: [1, 1], pad: 'same' },
+    { batch: 8, h: 16, w: 16, inC: 64, outC: 32, fh: 3, fw: 3, strides: [1, 1], dilations: [1, 1], pad: 'same' },
+  ] satisfies ConvCase[])('sums its row blocks in one fixed order, whatever the threads: $batch×$h×$w×$inC → $outC', (c) => {
+    // Which participant claims which block depends on timing (a busy core, a late worker), so a sum
+    // that followed the participants would change from run to run; it must equal the one-thread sum.
+    const random = rng(23);
+    const { geometry } = convGeometry(c);
+    const [batch, , , , outH, outW] = geometry;
+    const x = randomArray(batch * c.h * c.w * c.inC, random);
+    const dy = randomArray(batch * outH * outW * c.outC, random);
+    const gradientWith = (threads: number) => {
+      addon.setThreads(threads);
+      const dw = new Float32Array(c.fh * c.fw * c.inC * c.outC);
+      addon.conv2dBackpropFilter(x, dy, dw, ...geometry);
+      return dw;
+    };
+    const alone = gradientWith(1);
+    expectClose(alone, convBackpropFilterRef(x, dy, geometry));
+    for (let call = 0; call < 20; call++) {
+      expect(Buffer.from(gradientWith(2).buffer).equals(Buffer.from(alone.buffer))).toBe(true);
+    }
+    addon.setThreads(initialThreads);
+  });
+});
+
 describe('convolutions with empty sizes', () => {
   it('writes zeros where no gradient flows, and nothing where there is no output', () => {
     // [batch, inH, inW, inC, outH, outW, outC, fH, fW, sH, sW, dH, dW, padTop, padLeft]

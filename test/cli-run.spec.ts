@@ -169,6 +169,16 @@ describe('distillery run', () => {
       expect(value).toBeCloseTo((student[i] as number) - (baseline[i] as number), 12);
     });
     expect(gain?.std).toBeCloseTo(sampleStd(gain?.values ?? []), 12);
+    // The share of the teacher–baseline gap closed, when the teacher is ahead: mean gain ÷ mean gap.
+    const teacher = summary.models['teacher:big']?.accuracy.mean as number;
+    const gap = teacher - (summary.models.baseline?.accuracy.mean as number);
+    if (gap > 0) {
+      expect(summary.gapClosed?.reference).toBe('teacher:big');
+      expect(summary.gapClosed?.gap).toBeCloseTo(gap, 12);
+      expect(summary.gapClosed?.fraction).toBeCloseTo((gain?.mean as number) / gap, 12);
+    } else {
+      expect(summary.gapClosed).toBeUndefined();
+    }
     expect(Object.keys(summary.teacherDiagnostics ?? {})).toEqual(['1', '2']);
     expect(summary.teacherDiagnostics?.['1']?.examples).toBe(60);
   });
@@ -211,8 +221,10 @@ describe('distillery run', () => {
     const html = await readFile(path, 'utf8');
     expect(html).toBe(original);
     for (const name of ['teacher:big', 'baseline', 'student']) expect(html).toContain(`<td>${name}</td>`);
-    expect(html).toContain('Gain from distillation');
-    expect(html.split('<svg').length - 1).toBe(3);
+    expect(html).toMatch(/<p class="verdict (helped|not-helped)"><strong>Distillation (helped|did not help)/);
+    // The gain per seed, the accuracies per seed, the loss and the accuracy curves.
+    expect(html.split('<svg').length - 1).toBe(4);
+    expect(html).toContain('Gain from distillation, per seed');
     expect(html).not.toContain('<script');
   });
 });

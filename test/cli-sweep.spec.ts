@@ -73,9 +73,7 @@ describe('distillery sweep', () => {
     expect(outcome.err).toEqual([]);
     expect(outcome.code).toBe(0);
     expect(outcome.out.at(-1)).toBe(sweepDirectory);
-    expect(outcome.out[0]).toMatch(
-      /^best on validation: \{"temperature":[14],"alpha":0\.[59]\} \(\d+\.\d\d% validation, \d+\.\d\d% test\)$/,
-    );
+    expect(outcome.out[0]).toMatch(/^chosen on validation: T = [14], α = 0\.[59] \(\d+\.\d\d% validation, \d+\.\d\d% test\)$/);
   });
 
   it('runs every point of the grid into its own directory, with the setting applied', async () => {
@@ -103,6 +101,10 @@ describe('distillery sweep', () => {
       expect(point.accuracy).toBe(summary.models.student?.validationAccuracy.mean);
       expect(point.testAccuracy).toBe(summary.models.student?.accuracy.mean);
       expect(point.gain).toBe(summary.gain?.mean);
+      // The chart's gain is on validation, paired by seed: the student's minus the baseline's.
+      const student = summary.models.student?.validationAccuracy.values as number[];
+      const baseline = summary.models.baseline?.validationAccuracy.values as number[];
+      expect(point.validationGain?.values).toEqual(student.map((value, i) => value - (baseline[i] as number)));
     }
     const highest = Math.max(...sweep.points.map((point) => point.accuracy));
     expect(sweep.best.accuracy).toBe(highest);
@@ -123,13 +125,23 @@ describe('distillery sweep', () => {
     expect(new Set(baselines.map((values) => JSON.stringify(values))).size).toBe(1);
   });
 
-  it('writes a report with the validation-accuracy heatmap', async () => {
+  it('writes a report that charts the gain over the baseline, with readable settings and the chosen point marked', async () => {
     const html = await readFile(join(sweepDirectory, 'report.html'), 'utf8');
+    const sweep = JSON.parse(await readFile(join(sweepDirectory, 'sweep.json'), 'utf8')) as SweepFile;
+    const readable = (setting: (typeof settings)[number]) => `T = ${setting.temperature}, α = ${setting.alpha}`;
+    const best = readable(sweep.best.settings as (typeof settings)[number]);
     expect(html.split('<svg').length - 1).toBe(1);
-    // The heatmap's cells are a rect mark.
-    expect(html).toContain('mark-rect');
     expect(html).not.toContain('<script');
-    for (const setting of settings) expect(html).toContain(JSON.stringify(setting).replaceAll('"', '&quot;'));
+    expect(html).toContain(`<strong>Chosen on validation: ${best}</strong>`);
+    expect(html).toContain(`${best} ← chosen`);
+    expect(html.split(' ← chosen').length - 1).toBe(1);
+    // One table row per point, by its readable label, never as JSON.
+    for (const setting of settings) expect(html).toContain(`<td>${readable(setting)}`);
+    expect(html).not.toContain('&quot;temperature&quot;');
+    // The chart: the baseline's zero line, the lines per α, the ring and the label of the chosen point.
+    expect(html).toContain('student trained alone');
+    expect(html).toContain(`chosen: ${best}`);
+    expect(html).toContain('Gain from distillation over the grid (validation)');
   });
 
   it('keeps the points it finished when run again, so an interrupted sweep goes on where it stopped', async () => {

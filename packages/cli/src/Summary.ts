@@ -16,6 +16,19 @@ export interface ModelSummary {
   readonly latencyMsPerExample: number;
 }
 
+/**
+ * The share of the teacher–student gap that distillation closed: mean gain ÷ mean (reference − baseline),
+ * test accuracy. The reference is the teachers' ensemble when there are several teachers, else the teacher.
+ */
+export interface GapClosed {
+  /** The model name of the reference: `teacher:<name>` or `ensemble`. */
+  readonly reference: string;
+  /** Mean test accuracy of the reference minus the baseline's (a fraction, > 0). */
+  readonly gap: number;
+  /** gain ÷ gap: 1 means the student matched the reference, below 0 that distillation hurt. */
+  readonly fraction: number;
+}
+
 /** summary.json: how every model of a run did, over seeds. */
 export interface Summary {
   readonly name: string;
@@ -28,6 +41,8 @@ export interface Summary {
   readonly models: Readonly<Record<string, ModelSummary>>;
   /** Distilled student minus baseline, test accuracy, paired by seed. */
   readonly gain?: Statistic;
+  /** How much of the gap between the baseline and the teachers distillation closed; see {@link GapClosed}. */
+  readonly gapClosed?: GapClosed;
   /** Per seed: the teachers measured on the validation set before the student was distilled. */
   readonly teacherDiagnostics?: Readonly<Record<string, TeacherDiagnostics>>;
   readonly wallSeconds: number;

@@ -1,4 +1,4 @@
-import { DistilleryError, TrainingInterrupted } from '@distillery/core';
+import { DistilleryError, StrategyFailure, TrainingInterrupted } from '@distillery/core';
 import { loadBackends } from '@distillery/node';
 import { Command, CommanderError, Option } from 'commander';
 import { cacheExperiment } from './cacheExperiment.js';
@@ -10,6 +10,8 @@ import { parseGrid } from './parseGrid.js';
 import { RunInterruption } from './RunInterruption.js';
 import { regenerateReport } from './regenerateReport.js';
 import { resumeExperiment, runExperiment } from './runExperiment.js';
+import { settingNames } from './settingNames.js';
+import { strategyFailureLines } from './strategyFailureLines.js';
 import { sweepExperiment } from './sweepExperiment.js';
 
 export interface ProgramIo {
@@ -90,8 +92,12 @@ export function createProgram(io: ProgramIo): Command {
         progress,
         ...(options.overwrite ? { overwrite: true } : {}),
       });
+      const names = settingNames(Object.keys(best.settings));
+      const label = Object.entries(best.settings)
+        .map(([key, value]) => `${names[key]} = ${value}`)
+        .join(', ');
       io.out(
-        `best on validation: ${JSON.stringify(best.settings)} (${(100 * best.accuracy).toFixed(2)}% validation, ${(100 * best.testAccuracy).toFixed(2)}% test)`,
+        `chosen on validation: ${label} (${(100 * best.accuracy).toFixed(2)}% validation, ${(100 * best.testAccuracy).toFixed(2)}% test)`,
       );
       io.out(directory);
     });
@@ -130,6 +136,13 @@ export async function runProgram(argv: readonly string[], io: ProgramIo): Promis
     if (error instanceof DistilleryError) {
       io.err(`error: ${error.message}`);
       return exitCodes.badInput;
+    }
+    if (error instanceof StrategyFailure) {
+      // A bug in a plugin, not in the config: one line naming it, then where in its code, for its author.
+      const [headline, ...frames] = strategyFailureLines(error);
+      io.err(`error: ${headline}`);
+      if (frames.length > 0) io.err(frames.join('\n'));
+      return exitCodes.failure;
     }
     if (error instanceof TrainingInterrupted) {
       io.err(`interrupted: ${error.message}`);

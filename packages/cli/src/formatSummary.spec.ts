@@ -50,7 +50,7 @@ describe('formatSummary', () => {
       'teacher:big  95.00 ± 1.00        90.00      12,345  50.0 KiB      12.3 µs',
       'baseline     80.00 ± 2.00        75.00          51   1.5 KiB       2.0 µs',
       'student      85.00 ± 3.00        80.00          51   1.5 KiB       4.0 µs',
-      'gain from distillation (student − baseline): 5.00 ± 1.00 points',
+      'Distillation helped: the distilled student beat the student trained alone on 2 of 2 seeds, by +5.00 ± 1.00 points of test accuracy; per seed +4.00, +6.00.',
     ]);
   });
 
@@ -59,6 +59,15 @@ describe('formatSummary', () => {
     const lines = formatSummary({ ...withoutGain, seeds: [3] }).split('\n');
     expect(lines[0]).toBe('demo: 60 test examples, 1 seed, backend cpu, 12 s');
     expect(lines).toHaveLength(5);
-    expect(lines.some((line) => line.startsWith('gain'))).toBe(false);
+    expect(lines.some((line) => line.includes('Distillation'))).toBe(false);
+  });
+
+  it('adds the share of the teacher–student gap that distillation closed', () => {
+    const lines = formatSummary({ ...exampleSummary, gapClosed: { reference: 'teacher:big', gap: 0.15, fraction: 1 / 3 } }).split(
+      '\n',
+    );
+    expect(lines.at(-1)).toBe(
+      'It closed 33 % of the 15.00-point gap between the student trained alone (80.00 %) and teacher:big (95.00 %).',
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { describeGain } from './describeGain.js';
 import type { Summary } from './Summary.js';
 
 /** The summary as a plain-text table for the terminal. */
@@ -20,10 +21,5 @@ export function formatSummary(summary: Summary): string {
     line(header),
     ...rows.map(line),
   ];
-  if (summary.gain !== undefined) {
-    lines.push(
-      `gain from distillation (student − baseline): ${(100 * summary.gain.mean).toFixed(2)} ± ${(100 * summary.gain.std).toFixed(2)} points`,
-    );
-  }
-  return lines.join('\n');
+  return [...lines, ...describeGain(summary)].join('\n');
 }

@@ -24,5 +24,6 @@ export { runPrepared, runSeed, summarizeRun } from './runPrepared.js';
 export type { ModelFacts, SeedOutcome } from './SeedOutcome.js';
 export type { Statistic } from './Statistic.js';
 export type { ModelRole, ModelSummary, Summary } from './Summary.js';
+export type { SweepPoint } from './SweepPoint.js';
 export { statisticOf } from './statisticOf.js';
-export { type SweepPoint, sweepExperiment } from './sweepExperiment.js';
+export { sweepExperiment } from './sweepExperiment.js';

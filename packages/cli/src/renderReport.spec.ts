@@ -81,14 +81,26 @@ describe('renderReport', () => {
     const html = await renderReport(summary, records);
     expect(html.startsWith('<!doctype html>')).toBe(true);
     for (const name of Object.keys(summary.models)) expect(html).toContain(`<tr><td>${name}</td>`);
-    // 0.05 ± 0.01 of accuracy are 5.00 ± 1.00 points
-    expect(html).toContain('<strong>5.00 ± 1.00 points</strong>');
+    // The verdict comes first, before the table: gains of 0.04 and 0.06 are +4.00 and +6.00 points.
+    expect(html).toContain(
+      '<p class="verdict helped"><strong>Distillation helped: the distilled student beat the student trained alone on 2 of 2 seeds, by +5.00 ± 1.00 points of test accuracy; per seed +4.00, +6.00.</strong>',
+    );
+    expect(html.indexOf('class="verdict')).toBeLessThan(html.indexOf('<table>'));
     expect(html).toContain('<tr><td>teacher:big</td><td>95.00% ± 1.00</td>');
     expect(html).toContain('<tr><td>big</td><td>90.00%</td><td>0.0421</td></tr>');
     expect(html).toContain('mean-probs 90.00%');
-    // Summary, loss and accuracy charts.
-    expect(count(html, '<svg')).toBe(3);
-    expect(count(html, '</svg>')).toBe(3);
+    // Gain per seed (first), accuracy per seed, loss and accuracy curves.
+    expect(count(html, '<svg')).toBe(4);
+    expect(count(html, '</svg>')).toBe(4);
+    expect(html.indexOf('Gain from distillation, per seed')).toBeLessThan(html.indexOf('Test accuracy per seed'));
+    expect(html.indexOf('Test accuracy per seed')).toBeLessThan(html.indexOf('Loss terms per epoch'));
+  });
+
+  it('says so, in red, when distillation did not help on every seed', async () => {
+    const html = await renderReport({ ...summary, gain: { mean: 0.01, std: 0.03, values: [0.04, -0.02] } }, records);
+    expect(html).toContain(
+      '<p class="verdict not-helped"><strong>Distillation helped on 1 of 2 seeds only: the distilled student beat the student trained alone on 1 of 2 seeds',
+    );
   });
 
   it('is self-contained: no scripts, nothing fetched', async () => {
@@ -106,13 +118,18 @@ describe('renderReport', () => {
   it('adds an SVG for every extra chart and leaves out what a run without a baseline lacks', async () => {
     const { gain: _gain, teacherDiagnostics: _diagnostics, ...plain } = summary;
     const html = await renderReport(plain, records, [
-      sweepChart([
-        { settings: { temperature: 1, alpha: 0.5 }, accuracy: 0.8 },
-        { settings: { temperature: 4, alpha: 0.5 }, accuracy: 0.85 },
-      ]),
+      sweepChart(
+        [
+          { settings: { temperature: 1, alpha: 0.5 }, accuracy: 0.8 },
+          { settings: { temperature: 4, alpha: 0.5 }, accuracy: 0.85 },
+        ],
+        1,
+      ),
     ]);
+    // Accuracy per seed, loss, accuracy curves and the extra chart; no gain chart, no verdict.
     expect(count(html, '<svg')).toBe(4);
     expect(html).not.toContain('Gain from distillation');
+    expect(html).not.toContain('class="verdict');
     expect(html).not.toContain('Teacher diagnostics');
   });
 });

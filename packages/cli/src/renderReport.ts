@@ -1,8 +1,9 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { describeGain } from './describeGain.js';
 import { escapeHtml } from './escapeHtml.js';
 import type { MetricsRecord } from './MetricsRecord.js';
 import { renderSvg } from './renderSvg.js';
-import { accuracyChart, lossChart, summaryChart } from './reportCharts.js';
+import { accuracyChart, gainChart, lossChart, seedAccuracyChart } from './reportCharts.js';
 import type { Summary } from './Summary.js';
 
 const percent = (value: number) => `${(100 * value).toFixed(2)}%`;
@@ -18,7 +19,9 @@ export async function renderReport(
   extraCharts: readonly TopLevelSpec[] = [],
 ): Promise<string> {
   const charts = await Promise.all(
-    [summaryChart(summary), lossChart(records), accuracyChart(records), ...extraCharts].map(renderSvg),
+    [gainChart(summary), seedAccuracyChart(summary), lossChart(records), accuracyChart(records), ...extraCharts]
+      .filter((chart) => chart !== undefined)
+      .map(renderSvg),
   );
   const rows = Object.entries(summary.models)
     .map(
@@ -27,11 +30,14 @@ export async function renderReport(
 <td>${(model.bytes / 1024).toFixed(1)} KiB</td><td>${model.latencyMsPerExample.toFixed(4)} ms</td></tr>`,
     )
     .join('\n');
+  const [verdict, ...details] = describeGain(summary);
+  const helped = summary.gain !== undefined && summary.gain.mean > 0 && summary.gain.values.every((value) => value > 0);
   const gain =
-    summary.gain === undefined
+    verdict === undefined
       ? ''
-      : `<p class="gain">Gain from distillation (student − baseline, test accuracy, paired by seed):
-<strong>${(100 * summary.gain.mean).toFixed(2)} ± ${(100 * summary.gain.std).toFixed(2)} points</strong></p>`;
+      : `<p class="verdict ${helped ? 'helped' : 'not-helped'}"><strong>${escapeHtml(verdict)}</strong>${details
+          .map((sentence) => ` ${escapeHtml(sentence)}`)
+          .join('')}</p>`;
   const diagnostics = Object.entries(summary.teacherDiagnostics ?? {})
     .map(([seed, result]) => {
       const teacherRows = Object.entries(result.teachers)
@@ -60,6 +66,9 @@ th, td { border-bottom: 1px solid #ddd; padding: 0.3rem 0.8rem; text-align: righ
 th:first-child, td:first-child { text-align: left; }
 .meta { color: #555; }
 .chart { margin: 1.5rem 0; overflow-x: auto; }
+.verdict { font-size: 1.15rem; padding: 0.6rem 0.9rem; border-left: 4px solid; max-width: 60rem; }
+.verdict.helped { border-color: #2ca02c; background: #f0f9f0; }
+.verdict.not-helped { border-color: #d62728; background: #fdf1f1; }
 </style>
 </head>
 <body>
@@ -68,12 +77,12 @@ ${summary.description === undefined ? '' : `<p>${escapeHtml(summary.description)
 <p class="meta">Backend ${escapeHtml(summary.backend)} · seeds ${summary.seeds.join(', ')} · ${summary.classes} classes ·
 ${summary.examples.train} training, ${summary.examples.validation} validation, ${summary.examples.test} test examples ·
 ${summary.wallSeconds.toFixed(0)} s</p>
+${gain}
 <h2>Results</h2>
 <table>
 <tr><th>model</th><th>test accuracy</th><th>validation accuracy</th><th>parameters</th><th>size</th><th>latency / example</th></tr>
 ${rows}
 </table>
-${gain}
 ${charts.map((svg) => `<div class="chart">${svg}</div>`).join('\n')}
 ${diagnostics === '' ? '' : `<h2>Teacher diagnostics</h2>\n${diagnostics}`}
 </body>

@@ -1,7 +1,9 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { GridValue } from './GridValue.js';
 import type { MetricsRecord } from './MetricsRecord.js';
+import type { Statistic } from './Statistic.js';
 import type { Summary } from './Summary.js';
+import { settingNames } from './settingNames.js';
 
 const schema = 'https://vega.github.io/schema/vega-lite/v6.json';
 
@@ -62,84 +64,226 @@ export function accuracyChart(records: readonly MetricsRecord[]): TopLevelSpec {
   };
 }
 
-/** Test accuracy of every model: mean over seeds with ± one standard deviation. */
-export function summaryChart(summary: Summary): TopLevelSpec {
-  const values = Object.entries(summary.models).map(([model, result]) => ({
-    model,
-    mean: result.accuracy.mean,
-    low: result.accuracy.mean - result.accuracy.std,
-    high: result.accuracy.mean + result.accuracy.std,
+const modelColors = {
+  domain: ['teacher', 'ensemble', 'student', 'baseline'],
+  range: ['#7f7f7f', '#9467bd', '#2ca02c', '#1f77b4'],
+};
+
+/**
+ * The gain from distillation on each seed (student − baseline, test accuracy, in points) as dots beside
+ * a zero line that stands for the student trained alone, with the mean and its ± std band: whether
+ * distillation helped, and how reliably, at a glance. Undefined without a baseline.
+ */
+export function gainChart(summary: Summary): TopLevelSpec | undefined {
+  const { gain } = summary;
+  if (gain === undefined) return undefined;
+  const values = gain.values.map((value, i) => ({
+    seed: `seed ${summary.seeds[i]}`,
+    gain: 100 * value,
+    label: `${value >= 0 ? '+' : '−'}${Math.abs(100 * value).toFixed(2)}`,
+    outcome: value > 0 ? 'better than alone' : 'not better',
   }));
+  const mean = { mean: 100 * gain.mean, low: 100 * (gain.mean - gain.std), high: 100 * (gain.mean + gain.std) };
+  const x = { field: 'gain', type: 'quantitative', title: 'test accuracy gain over the student trained alone (points)' } as const;
   return {
     $schema: schema,
-    title: `Test accuracy, mean ± std over ${summary.seeds.length} seed${summary.seeds.length === 1 ? '' : 's'}`,
+    title: {
+      text: 'Gain from distillation, per seed',
+      subtitle: `mean ${mean.mean >= 0 ? '+' : '−'}${Math.abs(mean.mean).toFixed(2)} ± ${(100 * gain.std).toFixed(2)} points (band: ± 1 std); 0 = the student trained alone`,
+    },
     width: 480,
-    height: 40 + 28 * values.length,
-    data: { values },
+    height: 36 + 26 * values.length,
     layer: [
       {
-        mark: 'bar',
+        data: { values: [mean] },
+        mark: { type: 'rect', color: '#2ca02c', opacity: 0.15 },
+        encoding: { x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } },
+      },
+      {
+        data: { values: [mean] },
+        mark: { type: 'rule', color: '#2ca02c', strokeDash: [4, 3] },
+        encoding: { x: { field: 'mean', type: 'quantitative' } },
+      },
+      {
+        data: { values: [{ gain: 0 }] },
+        mark: { type: 'rule', color: 'black', strokeWidth: 2 },
+        encoding: { x: { field: 'gain', type: 'quantitative' } },
+      },
+      {
+        data: { values },
+        mark: { type: 'point', filled: true, size: 90 },
         encoding: {
-          y: { field: 'model', type: 'nominal', sort: null, title: null },
-          x: { field: 'mean', type: 'quantitative', title: 'accuracy', scale: { zero: false }, axis: { format: '.1%' } },
+          x: { ...x, scale: { zero: true, nice: true } },
+          y: { field: 'seed', type: 'nominal', title: null, sort: null },
+          color: {
+            field: 'outcome',
+            type: 'nominal',
+            title: null,
+            scale: { domain: ['better than alone', 'not better'], range: ['#2ca02c', '#d62728'] },
+          },
         },
       },
       {
-        mark: { type: 'rule', color: 'black' },
+        data: { values },
+        mark: { type: 'text', dx: 8, align: 'left' },
+        encoding: { x: x, y: { field: 'seed', type: 'nominal', sort: null }, text: { field: 'label' } },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+/**
+ * Test accuracy of every model on each seed, and their means, on an axis zoomed to the models' range
+ * so that differences of a few tenths show; a grey line spans each row from its worst model to its best.
+ */
+export function seedAccuracyChart(summary: Summary): TopLevelSpec {
+  const rows = [...summary.seeds.map((seed) => `seed ${seed}`), 'mean'];
+  const values = Object.entries(summary.models).flatMap(([model, result]) => [
+    ...result.accuracy.values.map((accuracy, i) => ({ model, role: result.role, row: rows[i], accuracy })),
+    { model, role: result.role, row: 'mean', accuracy: result.accuracy.mean },
+  ]);
+  const spans = rows.map((row) => {
+    const inRow = values.filter((value) => value.row === row).map((value) => value.accuracy);
+    return { row, low: Math.min(...inRow), high: Math.max(...inRow) };
+  });
+  const roles = new Set(Object.values(summary.models).map((model) => model.role));
+  return {
+    $schema: schema,
+    title: { text: 'Test accuracy per seed', subtitle: "axis zoomed to the models' range" },
+    width: 480,
+    height: 36 + 26 * rows.length,
+    layer: [
+      {
+        data: { values: spans },
+        mark: { type: 'rule', color: '#bbb', strokeWidth: 2 },
         encoding: {
-          y: { field: 'model', type: 'nominal', sort: null },
+          y: { field: 'row', type: 'nominal', sort: rows, title: null },
           x: { field: 'low', type: 'quantitative' },
           x2: { field: 'high' },
         },
       },
+      {
+        data: { values },
+        mark: { type: 'point', filled: true, size: 80, opacity: 0.9 },
+        encoding: {
+          y: { field: 'row', type: 'nominal', sort: rows, title: null },
+          x: { field: 'accuracy', type: 'quantitative', title: 'test accuracy', scale: { zero: false }, axis: { format: '.1%' } },
+          color: {
+            field: 'role',
+            type: 'nominal',
+            title: 'model',
+            scale: {
+              domain: modelColors.domain.filter((role) => roles.has(role as never)),
+              range: modelColors.range.filter((_, i) => roles.has(modelColors.domain[i] as never)),
+            },
+          },
+          // Several teachers share a colour; their shapes tell them apart.
+          ...(Object.keys(summary.models).length > roles.size ? { shape: { field: 'model', type: 'nominal', title: null } } : {}),
+          tooltip: [{ field: 'model' }, { field: 'accuracy', format: '.2%' }],
+        },
+      },
     ],
-  };
+  } as TopLevelSpec;
 }
 
-/** Validation accuracy over a sweep's grid: a heatmap for two parameters, bars for one. */
-export function sweepChart(
-  points: readonly { readonly settings: Readonly<Record<string, GridValue>>; readonly accuracy: number }[],
-): TopLevelSpec {
+/** What the sweep chart needs of one grid point. */
+export interface SweepChartPoint {
+  readonly settings: Readonly<Record<string, GridValue>>;
+  /** The distilled student's validation accuracy, mean over seeds. */
+  readonly accuracy: number;
+  /** Student − baseline validation accuracy, paired by seed; absent when the config has no baseline. */
+  readonly validationGain?: Statistic;
+}
+
+/**
+ * A sweep on validation: the gain over the student trained alone at each grid point, mean ± std over
+ * seeds, against a zero line that stands for the baseline (without a baseline, the student's validation
+ * accuracy on a zoomed axis). The first parameter runs along x; each combination of the others is a line.
+ * The point chosen on validation is ringed and labelled.
+ */
+export function sweepChart(points: readonly SweepChartPoint[], chosen: number): TopLevelSpec {
   const parameters = Object.keys(points[0]?.settings ?? {});
-  const values = points.map((point) => ({ ...point.settings, accuracy: point.accuracy }));
-  const [x, y] = parameters;
-  if (x !== undefined && y !== undefined) {
+  const names = settingNames(parameters);
+  const [first, ...others] = parameters;
+  const label = (settings: Readonly<Record<string, GridValue>>, keys: readonly string[]) =>
+    keys.map((key) => `${names[key]} = ${settings[key]}`).join(', ');
+  const withGain = points.every((point) => point.validationGain !== undefined);
+  const values = points.map((point, i) => {
+    const gain = point.validationGain;
+    const y = gain === undefined ? 100 * point.accuracy : 100 * gain.mean;
+    const spread = gain === undefined ? 0 : 100 * gain.std;
     return {
-      $schema: schema,
-      title: 'Distilled student, validation accuracy over the grid',
-      data: { values },
-      layer: [
-        {
-          mark: 'rect',
-          encoding: {
-            x: { field: x, type: 'ordinal' },
-            y: { field: y, type: 'ordinal' },
-            color: { field: 'accuracy', type: 'quantitative', scale: { scheme: 'viridis' }, legend: { format: '.1%' } },
-          },
-        },
-        {
-          mark: { type: 'text', baseline: 'middle' },
-          encoding: {
-            x: { field: x, type: 'ordinal' },
-            y: { field: y, type: 'ordinal' },
-            text: { field: 'accuracy', type: 'quantitative', format: '.2%' },
-            color: { value: 'white' },
-          },
-        },
-      ],
-      width: 60 * new Set(points.map((point) => point.settings[x])).size,
-      height: 40 * new Set(points.map((point) => point.settings[y])).size,
+      x: first === undefined ? '' : String(point.settings[first]),
+      series: others.length === 0 ? 'all' : label(point.settings, others),
+      y,
+      low: y - spread,
+      high: y + spread,
+      chosen: i === chosen ? 'chosen' : '',
     };
-  }
+  });
+  const xOrder = [...new Set(values.map((value) => value.x))];
+  const x = {
+    field: 'x',
+    type: 'ordinal',
+    sort: xOrder,
+    title: first === undefined ? null : names[first],
+    axis: { labelAngle: 0 },
+  } as const;
+  // Vega lays a chart out around its titles' full length, so these stay shorter than the plot.
+  const yTitle = withGain ? 'gain over alone (points)' : 'student accuracy (%)';
+  const color = others.length === 0 ? { value: '#2ca02c' } : { field: 'series', type: 'nominal', title: null, sort: null };
   return {
     $schema: schema,
-    title: 'Distilled student, validation accuracy over the grid',
-    data: { values },
-    mark: 'bar',
-    width: 360,
-    encoding: {
-      x: { field: x ?? 'setting', type: 'ordinal' },
-      y: { field: 'accuracy', type: 'quantitative', scale: { zero: false }, axis: { format: '.1%' } },
+    title: {
+      text: withGain ? 'Gain from distillation over the grid (validation)' : 'Distilled student over the grid (validation)',
+      subtitle: `mean ± std over seeds${withGain ? '; 0 = trained alone' : ''}; ringed: chosen`,
     },
-  };
+    width: Math.max(240, 70 * xOrder.length),
+    height: 260,
+    layer: [
+      ...(withGain
+        ? [
+            {
+              data: { values: [{ y: 0, text: 'student trained alone' }] },
+              layer: [
+                { mark: { type: 'rule', color: 'black', strokeWidth: 2 }, encoding: { y: { field: 'y', type: 'quantitative' } } },
+                {
+                  mark: { type: 'text', align: 'left', dy: -7, x: 4, color: 'black' },
+                  encoding: { y: { field: 'y', type: 'quantitative' }, text: { field: 'text' } },
+                },
+              ],
+            },
+          ]
+        : []),
+      {
+        data: { values },
+        layer: [
+          { mark: { type: 'line' }, encoding: { x, y: { field: 'y', type: 'quantitative' }, color } },
+          {
+            mark: { type: 'rule' },
+            encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color },
+          },
+          {
+            mark: { type: 'point', filled: true, size: 60 },
+            encoding: {
+              x,
+              y: { field: 'y', type: 'quantitative', title: yTitle, scale: { zero: withGain } },
+              color,
+              tooltip: [{ field: 'series' }, { field: 'x' }, { field: 'y', format: '.2f' }],
+            },
+          },
+          {
+            transform: [{ filter: "datum.chosen !== ''" }],
+            mark: { type: 'point', size: 380, strokeWidth: 2, color: 'black' },
+            encoding: { x, y: { field: 'y', type: 'quantitative' } },
+          },
+          {
+            transform: [{ filter: "datum.chosen !== ''" }],
+            mark: { type: 'text', dy: -18, fontWeight: 'bold' },
+            encoding: { x, y: { field: 'y', type: 'quantitative' }, text: { field: 'chosen' } },
+          },
+        ],
+      },
+    ],
+  } as TopLevelSpec;
 }

@@ -9,6 +9,7 @@ import { directoryModelBytes } from './directoryModelBytes.js';
 import type { ExperimentJob } from './ExperimentJob.js';
 import { experimentJobs } from './experimentJobs.js';
 import { experimentStages } from './experimentStages.js';
+import { gapClosedOf } from './gapClosedOf.js';
 import { latencyPerExample } from './latencyPerExample.js';
 import type { MetricsRecord } from './MetricsRecord.js';
 import type { PreparedExperiment } from './PreparedExperiment.js';
@@ -165,6 +166,10 @@ export async function summarizeRun(
       validationAccuracy: statisticOf(outcomes.map((outcome) => outcome.validationAccuracy[name] as number)),
     };
   }
+  const gain = config.baseline
+    ? statisticOf(outcomes.map((outcome) => (outcome.accuracy.student as number) - (outcome.accuracy.baseline as number)))
+    : undefined;
+  const gapClosed = gapClosedOf(models, gain);
   const diagnostics = Object.fromEntries(
     outcomes.flatMap((outcome) => (outcome.diagnostics === undefined ? [] : [[String(outcome.seed), outcome.diagnostics]])),
   );
@@ -176,13 +181,8 @@ export async function summarizeRun(
     classes: data.numClasses,
     examples: { train: data.train.size, validation: data.validation.size, test: data.test.size },
     models,
-    ...(config.baseline
-      ? {
-          gain: statisticOf(
-            outcomes.map((outcome) => (outcome.accuracy.student as number) - (outcome.accuracy.baseline as number)),
-          ),
-        }
-      : {}),
+    ...(gain === undefined ? {} : { gain }),
+    ...(gapClosed === undefined ? {} : { gapClosed }),
     ...(Object.keys(diagnostics).length === 0 ? {} : { teacherDiagnostics: diagnostics }),
     wallSeconds,
   };

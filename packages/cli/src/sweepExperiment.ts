@@ -4,22 +4,13 @@ import { parseConfig } from '@distillery/config';
 import { DistilleryError } from '@distillery/core';
 import { writeFileAtomic } from '@distillery/node';
 import { applySetting } from './applySetting.js';
-import { escapeHtml } from './escapeHtml.js';
 import type { GridValue } from './GridValue.js';
 import type { ProgressReporter } from './ProgressReporter.js';
-import { renderSvg } from './renderSvg.js';
-import { sweepChart } from './reportCharts.js';
+import { renderSweepReport } from './renderSweepReport.js';
 import { runExperiment } from './runExperiment.js';
 import type { Summary } from './Summary.js';
-
-export interface SweepPoint {
-  readonly settings: Readonly<Record<string, GridValue>>;
-  readonly directory: string;
-  /** The distilled student's validation accuracy (mean over seeds): what to choose by. */
-  readonly accuracy: number;
-  readonly testAccuracy: number;
-  readonly gain?: number;
-}
+import type { SweepPoint } from './SweepPoint.js';
+import { statisticOf } from './statisticOf.js';
 
 /**
  * `distillery sweep <config> --grid temperature=1,2,4,8 --grid alpha=0.5,0.9`: one run per point of
@@ -66,31 +57,14 @@ export async function sweepExperiment(
     });
     points.push(pointOf(setting, directory, summary));
   }
-  const best = points.reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
+  const chosen = points.reduce((best, point, i) => (point.accuracy > (points[best] as SweepPoint).accuracy ? i : best), 0);
+  const best = points[chosen] as SweepPoint;
   const directory = resolve(base.output, name);
   await writeFileAtomic(
     join(directory, 'sweep.json'),
     `${JSON.stringify({ grid, selectedBy: 'validation accuracy', best, points }, null, 2)}\n`,
   );
-  const rows = points
-    .map(
-      (point) =>
-        `<tr><td>${escapeHtml(JSON.stringify(point.settings))}</td><td>${(100 * point.accuracy).toFixed(2)}%</td><td>${(100 * point.testAccuracy).toFixed(2)}%</td><td>${point.gain === undefined ? '' : (100 * point.gain).toFixed(2)}</td></tr>`,
-    )
-    .join('\n');
-  await writeFileAtomic(
-    join(directory, 'report.html'),
-    `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(name)} — Distillery sweep</title>
-<style>body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; }
-table { border-collapse: collapse; } th, td { border-bottom: 1px solid #ddd; padding: 0.3rem 0.8rem; text-align: right; }</style></head>
-<body><h1>${escapeHtml(name)}</h1>
-<p>Best on validation: ${escapeHtml(JSON.stringify(best.settings))} (${(100 * best.accuracy).toFixed(2)}% validation, ${(100 * best.testAccuracy).toFixed(2)}% test).</p>
-<div class="chart">${await renderSvg(sweepChart(points))}</div>
-<table><tr><th>setting</th><th>student validation acc.</th><th>student test acc.</th><th>gain (points)</th></tr>
-${rows}</table></body></html>
-`,
-  );
+  await writeFileAtomic(join(directory, 'report.html'), await renderSweepReport(name, points, chosen));
   return { directory, points, best };
 }
 
@@ -104,12 +78,20 @@ async function finishedSummary(directory: string): Promise<Summary | undefined> 
 
 function pointOf(settings: Record<string, GridValue>, directory: string, summary: Summary): SweepPoint {
   const student = summary.models.student;
+  const baseline = summary.models.baseline;
   return {
     settings,
     directory,
     accuracy: student?.validationAccuracy.mean ?? Number.NaN,
     testAccuracy: student?.accuracy.mean ?? Number.NaN,
     ...(summary.gain === undefined ? {} : { gain: summary.gain.mean }),
+    ...(baseline === undefined || student === undefined
+      ? {}
+      : {
+          validationGain: statisticOf(
+            student.validationAccuracy.values.map((value, i) => value - (baseline.validationAccuracy.values[i] as number)),
+          ),
+        }),
   };
 }
 

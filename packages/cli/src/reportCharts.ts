@@ -58,16 +58,23 @@ export function accuracyChart(records: readonly MetricsRecord[]): TopLevelSpec {
     encoding: {
       x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
       y: { field: 'accuracy', type: 'quantitative', scale: { zero: false }, axis: { format: '.1%' } },
-      color: { field: 'model', type: 'nominal' },
+      color: { field: 'model', type: 'nominal', scale: modelColors(values.map((value) => value.model)) },
       detail: { field: 'seed', type: 'nominal' },
     },
   };
 }
 
-const modelColors = {
-  domain: ['teacher', 'ensemble', 'student', 'baseline'],
-  range: ['#7f7f7f', '#9467bd', '#2ca02c', '#1f77b4'],
-};
+const teacherColors = ['#7f7f7f', '#8c564b', '#bcbd22', '#17becf', '#e377c2', '#c49c94'];
+
+/** One colour per model, the same in every chart: student green, baseline blue, teachers grey and earth tones. */
+function modelColors(models: readonly string[]): { domain: string[]; range: string[] } {
+  const fixed: Record<string, string> = { student: '#2ca02c', baseline: '#1f77b4', ensemble: '#9467bd' };
+  const order = (name: string) => (name.startsWith('teacher') ? 0 : name === 'ensemble' ? 1 : name === 'student' ? 2 : 3);
+  const domain = [...new Set(models)].sort((a, b) => order(a) - order(b));
+  let teachers = 0;
+  const range = domain.map((name) => fixed[name] ?? (teacherColors[teachers++ % teacherColors.length] as string));
+  return { domain, range };
+}
 
 /**
  * The gain from distillation on each seed (student − baseline, test accuracy, in points) as dots beside
@@ -125,7 +132,7 @@ export function gainChart(summary: Summary): TopLevelSpec | undefined {
       },
       {
         data: { values },
-        mark: { type: 'text', dx: 8, align: 'left' },
+        mark: { type: 'text', dy: -11 },
         encoding: { x: x, y: { field: 'seed', type: 'nominal', sort: null }, text: { field: 'label' } },
       },
     ],
@@ -139,14 +146,13 @@ export function gainChart(summary: Summary): TopLevelSpec | undefined {
 export function seedAccuracyChart(summary: Summary): TopLevelSpec {
   const rows = [...summary.seeds.map((seed) => `seed ${seed}`), 'mean'];
   const values = Object.entries(summary.models).flatMap(([model, result]) => [
-    ...result.accuracy.values.map((accuracy, i) => ({ model, role: result.role, row: rows[i], accuracy })),
-    { model, role: result.role, row: 'mean', accuracy: result.accuracy.mean },
+    ...result.accuracy.values.map((accuracy, i) => ({ model, row: rows[i], accuracy })),
+    { model, row: 'mean', accuracy: result.accuracy.mean },
   ]);
   const spans = rows.map((row) => {
     const inRow = values.filter((value) => value.row === row).map((value) => value.accuracy);
     return { row, low: Math.min(...inRow), high: Math.max(...inRow) };
   });
-  const roles = new Set(Object.values(summary.models).map((model) => model.role));
   return {
     $schema: schema,
     title: { text: 'Test accuracy per seed', subtitle: "axis zoomed to the models' range" },
@@ -168,17 +174,7 @@ export function seedAccuracyChart(summary: Summary): TopLevelSpec {
         encoding: {
           y: { field: 'row', type: 'nominal', sort: rows, title: null },
           x: { field: 'accuracy', type: 'quantitative', title: 'test accuracy', scale: { zero: false }, axis: { format: '.1%' } },
-          color: {
-            field: 'role',
-            type: 'nominal',
-            title: 'model',
-            scale: {
-              domain: modelColors.domain.filter((role) => roles.has(role as never)),
-              range: modelColors.range.filter((_, i) => roles.has(modelColors.domain[i] as never)),
-            },
-          },
-          // Several teachers share a colour; their shapes tell them apart.
-          ...(Object.keys(summary.models).length > roles.size ? { shape: { field: 'model', type: 'nominal', title: null } } : {}),
+          color: { field: 'model', type: 'nominal', title: 'model', scale: modelColors(Object.keys(summary.models)) },
           tooltip: [{ field: 'model' }, { field: 'accuracy', format: '.2%' }],
         },
       },

@@ -140,7 +140,7 @@ describe('distillery sweep', () => {
     expect(html).not.toContain('&quot;temperature&quot;');
     // The chart: the baseline's zero line, the lines per α, the ring and the label of the chosen point.
     expect(html).toContain('student trained alone');
-    expect(html).toContain(`chosen: ${best}`);
+    expect(html.split('>chosen</text>').length - 1).toBe(1);
     expect(html).toContain('Gain from distillation over the grid (validation)');
   });
 

@@ -10,8 +10,6 @@ import type { Callback } from './Callback.js';
 import { clipByGlobalNorm } from './clipByGlobalNorm.js';
 import { createOptimizer } from './createOptimizer.js';
 import type { Dataset } from './Dataset.js';
-import type { DistillationContext } from './DistillationContext.js';
-import type { DistillationStrategy } from './DistillationStrategy.js';
 import type { DistillerEvents } from './DistillerEvents.js';
 import { DistilleryError } from './DistilleryError.js';
 import { describeLayers } from './describeLayers.js';
@@ -21,10 +19,7 @@ import type { EvaluationMetrics } from './EvaluationMetrics.js';
 import { Logger } from './Logger.js';
 import { learningRateAt } from './learningRateAt.js';
 import { ModelView } from './ModelView.js';
-import type { RandomDrawsLayer } from './RandomDrawsLayer.js';
-import { releaseFailedTape } from './releaseFailedTape.js';
-import type { StateTensor } from './StateTensor.js';
-import { StrategyFailure } from './StrategyFailure.js';
+import type { ObjectiveTerm } from './ObjectiveTerm.js';
 import { StrategyRegistry } from './StrategyRegistry.js';
 import { StrategySpec } from './StrategySpec.js';
 import { Student } from './Student.js';
@@ -36,17 +31,10 @@ import { TeacherOutputCache } from './TeacherOutputCache.js';
 import { TeacherOutputStoreFactory } from './TeacherOutputStoreFactory.js';
 import type { TeacherOutputs } from './TeacherOutputs.js';
 import { TrainingInterrupted } from './TrainingInterrupted.js';
+import { type StepPosition, TrainingObjective } from './TrainingObjective.js';
 import { TrainingOptions } from './TrainingOptions.js';
 import type { TrainingState } from './TrainingState.js';
-
-interface Term {
-  readonly name: string;
-  readonly key: string;
-  readonly weight: number;
-  readonly strategy: DistillationStrategy;
-  readonly from: number;
-  readonly until: number;
-}
+import { type LoopPosition, TrainingStateKeeper } from './TrainingStateKeeper.js';
 
 export interface FitOptions {
   /** Evaluated after every epoch; its metrics go into the epoch's record. */
@@ -76,11 +64,12 @@ export class Distiller extends EventEmitter<DistillerEvents> {
   readonly teachers: readonly Teacher[];
   /** The optimizer updating the student and strategy variables; its state lives as long as the Distiller. */
   readonly optimizer: tf.Optimizer;
-  private readonly terms: readonly Term[];
+  private readonly objective: TrainingObjective;
   private readonly studentView: ModelView;
   private readonly teacherViews: readonly ModelView[];
   private readonly evaluationView: ModelView;
   private readonly trainable: tf.Variable[];
+  private readonly stateKeeper: TrainingStateKeeper;
   private readonly teacherPredictions = new WeakMap<Dataset, Int32Array[]>();
   private backend: string | undefined;
   /** Set by `fit` (or `diagnoseTeachers`) before training when the experiment has teachers. */
@@ -106,7 +95,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     super();
     this.teachers = teachers ?? [];
     const teacherNames = this.teachers.map((teacher) => teacher.name);
-    this.terms = specs.map((spec, i) => ({
+    const terms: ObjectiveTerm[] = specs.map((spec, i) => ({
       name: uniqueTermName(spec.name ?? spec.key, specs.slice(0, i)),
       key: spec.key,
       weight: spec.weight,
@@ -131,7 +120,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
         );
       }
     };
-    this.terms.forEach(({ strategy }, i) => {
+    terms.forEach(({ strategy }, i) => {
       for (const layer of strategy.taps?.student ?? []) {
         requireLayer(i, 'the student', student.model, layer);
         studentLayers.add(layer);
@@ -169,25 +158,25 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       teachers: Object.fromEntries(this.teacherViews.map((view, i) => [teacherNames[i], view.tapShapes()])),
       numClasses: this.studentView.numClasses,
     };
-    this.terms.forEach(({ strategy, key }, i) => {
+    terms.forEach(({ strategy, key }, i) => {
       blameStrategy(i, key, 'building it', () => strategy.build?.(shapes));
     });
 
-    this.trainable = [
-      ...student.model.trainableWeights.map((weight) => weight.read() as tf.Variable),
-      ...this.strategyVariables(),
-    ];
+    const strategyVariables = terms.flatMap(({ strategy }) => [...(strategy.variables?.() ?? [])]);
+    this.trainable = [...student.model.trainableWeights.map((weight) => weight.read() as tf.Variable), ...strategyVariables];
+    this.objective = new TrainingObjective(terms, this.studentView, this.trainable);
     this.optimizer = createOptimizer(options.optimizer);
+    this.stateKeeper = new TrainingStateKeeper(student.model, this.trainable, strategyVariables, this.optimizer);
   }
 
   /** Loss term names, in strategy order. */
   get termNames(): string[] {
-    return this.terms.map((term) => term.name);
+    return this.objective.terms.map((term) => term.name);
   }
 
   /** Variables owned by strategies (adapters), trained with the student. */
   strategyVariables(): tf.Variable[] {
-    return this.terms.flatMap(({ strategy }) => [...(strategy.variables?.() ?? [])]);
+    return this.objective.terms.flatMap(({ strategy }) => [...(strategy.variables?.() ?? [])]);
   }
 
   /** Ends `fit` after the current batch. */
@@ -204,10 +193,11 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       tf.tidy(() => {
         const teachers = this.teacherOutputs(sample);
         try {
-          const { value, grads } = tf.variableGrads(() => this.objective(sample, teachers, 0, 1, true).total, this.trainable);
-          return [value, ...Object.values(grads)];
+          const { terms, grads } = this.objective.lossAndGradients(sample, teachers, this.position(0, 1), true);
+          return [terms, ...Object.values(grads)];
         } catch (error) {
-          throw this.blameGradient(error, () => this.context(sample, teachers, 0, 1));
+          disposeTeacherOutputs(teachers);
+          throw error;
         }
       }),
     );
@@ -244,7 +234,10 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       this.emit('teachersDiagnosed', this.diagnostics);
     }
     const resume = fitOptions.resume;
-    if (resume !== undefined) await this.restoreState(resume);
+    if (resume !== undefined) {
+      await this.stateKeeper.restore(resume);
+      this.globalStep = resume.globalStep;
+    }
     // A run resumed after its first epoch reads every teacher output from the cache, as the
     // uninterrupted run did (float16 values differ from computed ones), so the cache is filled first.
     this.teacherCache = await this.openTeacherCache(train, { fillNow: (resume?.epoch ?? 0) > 0 });
@@ -271,85 +264,8 @@ export class Distiller extends EventEmitter<DistillerEvents> {
    * Everything needed to continue training from here (see {@link TrainingState}); `position` says where
    * the loop is. Copies every value, so training may go on while the state is being written.
    */
-  async captureState(position: {
-    epoch: number;
-    batch: number;
-    history: readonly EpochMetrics[];
-    epochSums: readonly number[];
-  }): Promise<TrainingState> {
-    const optimizerWeights = await this.optimizer.getWeights();
-    try {
-      return {
-        version: 1,
-        ...position,
-        globalStep: this.globalStep,
-        teacherCacheKey: this.teacherCache?.key ?? null,
-        studentWeights: await Promise.all(this.student.model.getWeights().map(stateTensorOf)),
-        strategyWeights: await Promise.all(this.strategyVariables().map(stateTensorOf)),
-        optimizer: await Promise.all(
-          optimizerWeights.map(async ({ name, tensor }) => ({
-            name: this.positionalName(name),
-            tensor: await stateTensorOf(tensor),
-          })),
-        ),
-        layerDraws: Object.fromEntries(randomDrawsLayers(this.student.model).map(([name, layer]) => [name, layer.randomDraws])),
-      };
-    } finally {
-      // tfjs's optimizers hand out their own slot variables; Distillery's Adam hands out copies.
-      tf.dispose(optimizerWeights.map(({ tensor }) => tensor).filter((tensor) => !(tensor instanceof tf.Variable)));
-    }
-  }
-
-  /** Puts the weights, optimizer state, step count and random draws of `state` back (see `captureState`). */
-  private async restoreState(state: TrainingState): Promise<void> {
-    const where = 'checkpoint';
-    const studentWeights = this.student.model.getWeights();
-    checkShapes(`${where}: student weights`, state.studentWeights, studentWeights);
-    const strategyVariables = this.strategyVariables();
-    checkShapes(`${where}: strategy variables`, state.strategyWeights, strategyVariables);
-    const studentTensors = state.studentWeights.map(tensorOf);
-    this.student.model.setWeights(studentTensors);
-    tf.dispose(studentTensors);
-    strategyVariables.forEach((variable, i) => {
-      const value = tensorOf(state.strategyWeights[i] as StateTensor);
-      variable.assign(value);
-      value.dispose();
-    });
-    const optimizerWeights = state.optimizer.map(({ name, tensor }) => ({
-      name: this.variableName(name),
-      tensor: tensorOf(tensor),
-    }));
-    try {
-      await this.optimizer.setWeights(optimizerWeights);
-    } finally {
-      // The optimizers copy what they keep (Distillery's Adam clones, tfjs's make variables of them).
-      tf.dispose(optimizerWeights.map(({ tensor }) => tensor));
-    }
-    for (const [name, layer] of randomDrawsLayers(this.student.model)) layer.randomDraws = state.layerDraws[name] ?? 0;
-    this.globalStep = state.globalStep;
-  }
-
-  /** `<variable>/m` as `#<position among the trainable variables>/m`; 'iter' and the like unchanged. */
-  private positionalName(name: string): string {
-    let best = -1;
-    this.trainable.forEach((variable, i) => {
-      if (name.startsWith(`${variable.name}/`) && (best < 0 || variable.name.length > (this.trainable[best]?.name.length ?? 0)))
-        best = i;
-    });
-    return best < 0 ? name : `#${best}/${name.slice((this.trainable[best] as tf.Variable).name.length + 1)}`;
-  }
-
-  /** The inverse of `positionalName` for this Distiller's variables. */
-  private variableName(name: string): string {
-    const match = /^#(\d+)\/(.*)$/.exec(name);
-    if (match === null) return name;
-    const variable = this.trainable[Number(match[1])];
-    if (variable === undefined) {
-      throw new DistilleryError(
-        `checkpoint: optimizer state '${name}' refers to variable ${match[1]}, but there are ${this.trainable.length}`,
-      );
-    }
-    return `${variable.name}/${match[2]}`;
+  captureState(position: LoopPosition): Promise<TrainingState> {
+    return this.stateKeeper.capture(position, this.globalStep, this.teacherCache?.key ?? null);
   }
 
   private async trainEpochs(train: Dataset, fitOptions: FitOptions, backend: string): Promise<EpochMetrics[]> {
@@ -377,7 +293,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       for (const callback of callbacks) await callback.onEpochBegin?.({ epoch });
       const resuming = resume !== undefined && epoch === resume.epoch;
       // Each term's sum, the total's, then the count of batches summed.
-      const sums = new Float64Array(this.terms.length + 2);
+      const sums = new Float64Array(this.objective.terms.length + 2);
       if (resuming) sums.set(resume.epochSums.slice(0, sums.length));
       let skip = resuming ? resume.batch : 0;
       const cacheBefore = { ...(this.teacherCache?.stats ?? { hits: 0, misses: 0 }) };
@@ -404,15 +320,15 @@ export class Distiller extends EventEmitter<DistillerEvents> {
           values.forEach((value, i) => {
             sums[i] = (sums[i] as number) + value;
           });
-          sums[this.terms.length + 1] = (sums[this.terms.length + 1] as number) + 1;
+          sums[this.objective.terms.length + 1] = (sums[this.objective.terms.length + 1] as number) + 1;
         }
         const event = {
           epoch,
           batch: batchIndex,
           step: this.globalStep - 1,
           learningRate,
-          losses: this.byTerm(values),
-          total: values[this.terms.length] as number,
+          losses: this.objective.byTerm(values),
+          total: values[this.objective.terms.length] as number,
         };
         batchIndex++;
         this.emit('batchEnd', event);
@@ -430,13 +346,13 @@ export class Distiller extends EventEmitter<DistillerEvents> {
         }
         if (this.stopRequested) break;
       }
-      const counted = Math.max(1, sums[this.terms.length + 1] as number);
-      const means = Array.from(sums.subarray(0, this.terms.length + 1), (sum) => sum / counted);
+      const counted = Math.max(1, sums[this.objective.terms.length + 1] as number);
+      const means = Array.from(sums.subarray(0, this.objective.terms.length + 1), (sum) => sum / counted);
       const validation = fitOptions.validation === undefined ? undefined : await this.evaluate(fitOptions.validation);
       const metrics: EpochMetrics = {
         epoch,
-        loss: means[this.terms.length] as number,
-        losses: this.byTerm(means),
+        loss: means[this.objective.terms.length] as number,
+        losses: this.objective.byTerm(means),
         learningRate,
         seconds: (performance.now() - started) / 1000,
         ...(validation === undefined ? {} : { validation }),
@@ -471,7 +387,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     const teachers = await this.teacherOutputsFor(batch);
     let computed: { terms: tf.Tensor1D; grads: tf.NamedTensorMap };
     try {
-      computed = this.lossAndGradients(batch, teachers, epoch, stepsPerEpoch);
+      computed = this.objective.lossAndGradients(batch, teachers, this.position(epoch, stepsPerEpoch));
     } finally {
       disposeTeacherOutputs(teachers);
     }
@@ -480,7 +396,8 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       const bad = values.findIndex((value) => !Number.isFinite(value));
       this.lastStepSkipped = bad >= 0;
       if (bad >= 0) {
-        const term = bad < this.terms.length ? `term '${(this.terms[bad] as Term).name}'` : 'the total';
+        const term =
+          bad < this.objective.terms.length ? `term '${(this.objective.terms[bad] as ObjectiveTerm).name}'` : 'the total';
         const where = `epoch ${epoch}, step ${this.globalStep}`;
         const found = `${term} is ${values[bad]} (${this.termNames.map((name, i) => `${name} = ${values[i]}`).join(', ')})`;
         if (this.options.onNonFinite === 'skip-batch') {
@@ -500,28 +417,8 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     }
   }
 
-  /** The terms (then the total) and the gradients of the total, as tensors the caller disposes. */
-  private lossAndGradients(
-    batch: Batch,
-    teachers: TeacherOutputs[],
-    epoch: number,
-    stepsPerEpoch: number,
-  ): { terms: tf.Tensor1D; grads: tf.NamedTensorMap } {
-    const kept = tf.tidy(() => {
-      let terms: tf.Tensor1D | undefined;
-      try {
-        const { grads } = tf.variableGrads(() => {
-          const objective = this.objective(batch, teachers, epoch, stepsPerEpoch);
-          terms = tf.keep(objective.terms);
-          return objective.total;
-        }, this.trainable);
-        return { terms: terms as tf.Tensor1D, grads };
-      } catch (error) {
-        tf.dispose(terms);
-        throw this.blameGradient(error, () => this.context(batch, teachers, epoch, stepsPerEpoch));
-      }
-    });
-    return kept as unknown as { terms: tf.Tensor1D; grads: tf.NamedTensorMap };
+  private position(epoch: number, stepsPerEpoch: number): StepPosition {
+    return { epoch, epochs: this.options.epochs, step: this.globalStep, stepsPerEpoch };
   }
 
   private applyUpdate(grads: tf.NamedTensorMap): void {
@@ -639,7 +536,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
    */
   async diagnoseTeachers(data: Dataset): Promise<TeacherDiagnostics> {
     const names = this.teachers.map((teacher) => teacher.name);
-    const combining = this.terms.filter(({ strategy }) => strategy.combineTeachers !== undefined);
+    const combining = this.objective.terms.filter(({ strategy }) => strategy.combineTeachers !== undefined);
     const ensembleNames = ['mean-probs', ...combining.map(({ name }) => name)];
     const correct = new Float64Array(names.length);
     const calibration = names.map(() => new CalibrationBins());
@@ -699,7 +596,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
   /** Frees the optimizer state and the strategies' variables. The models stay the caller's. */
   dispose(): void {
     this.optimizer.dispose();
-    for (const { strategy } of this.terms) strategy.dispose?.();
+    for (const { strategy } of this.objective.terms) strategy.dispose?.();
     this.removeAllListeners();
   }
 
@@ -708,74 +605,6 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     const outputs = () =>
       this.teacherViews.map((view, k) => ({ name: this.teachers[k]?.name as string, ...view.apply(batch.inputs, false) }));
     return tf.tidy(outputs as unknown as () => tf.TensorContainer) as unknown as TeacherOutputs[];
-  }
-
-  /** Σ weight · loss over the terms; `terms` holds each term's unweighted loss, then that total. */
-  private objective(
-    batch: Batch,
-    teachers: DistillationContext['teachers'],
-    epoch = 0,
-    stepsPerEpoch = 1,
-    /** Compute terms outside their epoch window too, so profiling sees every kernel. */
-    everyTerm = false,
-  ): { terms: tf.Tensor1D; total: tf.Scalar } {
-    const context = this.context(batch, teachers, epoch, stepsPerEpoch);
-    const losses = this.terms.map(({ name, key, strategy, from, until }, i) => {
-      if (!everyTerm && (epoch < from || epoch >= until)) return tf.scalar(0);
-      const loss = blameStrategy(i, key, 'computing its loss', () => strategy.loss(context));
-      if (loss.rank !== 0) {
-        throw new DistilleryError(`strategy '${name}' returned a loss of shape [${loss.shape.join(', ')}]; expected a scalar`);
-      }
-      return loss;
-    });
-    // Few small ops per step: the loop's own cost is measured against a hand-written one (bench/).
-    const weighted = losses.map((loss, i) => {
-      const { weight } = this.terms[i] as Term;
-      return weight === 1 ? loss : tf.mul(loss, weight);
-    });
-    const total = (weighted.length === 1 ? weighted[0] : tf.addN(weighted)) as tf.Scalar;
-    return { terms: tf.stack([...losses, total]) as tf.Tensor1D, total };
-  }
-
-  private context(
-    batch: Batch,
-    teachers: DistillationContext['teachers'],
-    epoch: number,
-    stepsPerEpoch: number,
-  ): DistillationContext {
-    return {
-      inputs: batch.inputs,
-      labels: batch.labels,
-      student: this.studentView.apply(batch.inputs, true),
-      teachers,
-      epoch,
-      epochs: this.options.epochs,
-      step: this.globalStep,
-      stepsPerEpoch,
-    };
-  }
-
-  /**
-   * The error to report for a failed backward pass. A gradient fails for the whole objective, so on this
-   * (rare) path each term's gradient is taken alone to find the strategy whose ops have none; the term
-   * whose own gradient fails with the same message is blamed. Errors that are not a strategy's are kept.
-   */
-  private blameGradient(error: unknown, context: () => DistillationContext): unknown {
-    releaseFailedTape();
-    if (error instanceof DistilleryError || error instanceof StrategyFailure || !(error instanceof Error)) return error;
-    const culprit = this.terms.findIndex(({ strategy }) => {
-      try {
-        tf.tidy(() => {
-          tf.variableGrads(() => strategy.loss(context()) as tf.Scalar, this.trainable);
-        });
-        return false;
-      } catch (alone) {
-        releaseFailedTape();
-        return alone instanceof Error && alone.message === error.message;
-      }
-    });
-    const term = this.terms[culprit];
-    return term === undefined ? error : new StrategyFailure(culprit, term.key, 'computing its gradient', error);
   }
 
   private async teacherPredictionsOn(data: Dataset): Promise<Int32Array[]> {
@@ -795,53 +624,9 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     this.teacherPredictions.set(data, predictions);
     return predictions;
   }
-
-  private byTerm(values: ArrayLike<number>): Record<string, number> {
-    return Object.fromEntries(this.terms.map((term, i) => [term.name, values[i] as number]));
-  }
 }
 
 function uniqueTermName(name: string, earlier: readonly StrategySpec[]): string {
   const clashes = earlier.filter((spec) => (spec.name ?? spec.key) === name).length;
   return clashes === 0 ? name : `${name}#${clashes + 1}`;
-}
-
-/** A tensor's value as plain data; a copy, since a backend may update its buffer in place. */
-async function stateTensorOf(tensor: tf.Tensor): Promise<StateTensor> {
-  if (tensor.dtype !== 'float32' && tensor.dtype !== 'int32') {
-    throw new DistilleryError(`checkpoint: cannot keep a ${tensor.dtype} tensor`);
-  }
-  const values = await tensor.data();
-  return {
-    shape: [...tensor.shape],
-    dtype: tensor.dtype,
-    values: tensor.dtype === 'int32' ? Int32Array.from(values as Int32Array) : Float32Array.from(values as Float32Array),
-  };
-}
-
-function tensorOf(state: StateTensor): tf.Tensor {
-  return tf.tensor(state.values, [...state.shape], state.dtype);
-}
-
-function checkShapes(what: string, saved: readonly StateTensor[], current: readonly tf.Tensor[]): void {
-  if (saved.length !== current.length) {
-    throw new DistilleryError(
-      `${what}: the checkpoint has ${saved.length}, this experiment ${current.length}; it was made for another model`,
-    );
-  }
-  saved.forEach((tensor, i) => {
-    const shape = (current[i] as tf.Tensor).shape;
-    if (!tf.util.arraysEqual([...tensor.shape], shape)) {
-      throw new DistilleryError(`${what}: #${i} has shape [${tensor.shape}] in the checkpoint, [${shape}] here`);
-    }
-  });
-}
-
-/** The model's layers that count their random draws (Distillery's seeded dropout), by name. */
-function randomDrawsLayers(model: tfl.LayersModel): [string, RandomDrawsLayer][] {
-  return model.layers.flatMap((layer) =>
-    typeof (layer as unknown as Partial<RandomDrawsLayer>).randomDraws === 'number'
-      ? [[layer.name, layer as unknown as RandomDrawsLayer] as [string, RandomDrawsLayer]]
-      : [],
-  );
 }

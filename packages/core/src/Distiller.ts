@@ -27,9 +27,8 @@ import { selectBackend } from './selectBackend.js';
 import { setLearningRate } from './setLearningRate.js';
 import { Teacher } from './Teacher.js';
 import type { TeacherDiagnostics } from './TeacherDiagnostics.js';
-import { TeacherOutputCache } from './TeacherOutputCache.js';
+import { TeacherOutputSource } from './TeacherOutputSource.js';
 import { TeacherOutputStoreFactory } from './TeacherOutputStoreFactory.js';
-import type { TeacherOutputs } from './TeacherOutputs.js';
 import { TrainingInterrupted } from './TrainingInterrupted.js';
 import { type StepPosition, TrainingObjective } from './TrainingObjective.js';
 import { TrainingOptions } from './TrainingOptions.js';
@@ -79,8 +78,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
   private interruptRequested = false;
   /** Whether the latest `step` skipped its update (a non-finite loss under `onNonFinite: skip-batch`). */
   private lastStepSkipped = false;
-  /** The teacher-output cache of the `fit` in progress, if it has one. */
-  private teacherCache: TeacherOutputCache | undefined;
+  private readonly teacherSource: TeacherOutputSource;
 
   constructor(
     @inject(Student) readonly student: Student,
@@ -90,7 +88,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     @inject(TrainingOptions) readonly options: TrainingOptions,
     @inject(Logger) private readonly logger: Logger,
     @inject(BackendPreference) private readonly backendPreference: BackendPreference,
-    @inject(TeacherOutputStoreFactory) @optional() private readonly teacherOutputStores?: TeacherOutputStoreFactory,
+    @inject(TeacherOutputStoreFactory) @optional() teacherOutputStores?: TeacherOutputStoreFactory,
   ) {
     super();
     this.teachers = teachers ?? [];
@@ -166,6 +164,14 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     this.trainable = [...student.model.trainableWeights.map((weight) => weight.read() as tf.Variable), ...strategyVariables];
     this.objective = new TrainingObjective(terms, this.studentView, this.trainable);
     this.optimizer = createOptimizer(options.optimizer);
+    this.teacherSource = new TeacherOutputSource(
+      this.teachers,
+      this.teacherViews,
+      this.studentView.numClasses,
+      options,
+      logger,
+      teacherOutputStores,
+    );
     this.stateKeeper = new TrainingStateKeeper(student.model, this.trainable, strategyVariables, this.optimizer);
   }
 
@@ -191,7 +197,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
   async requiredKernels(sample: Batch): Promise<string[]> {
     const profile = await tf.profile(() =>
       tf.tidy(() => {
-        const teachers = this.teacherOutputs(sample);
+        const teachers = this.teacherSource.compute(sample);
         try {
           const { terms, grads } = this.objective.lossAndGradients(sample, teachers, this.position(0, 1), true);
           return [terms, ...Object.values(grads)];
@@ -240,15 +246,14 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     }
     // A run resumed after its first epoch reads every teacher output from the cache, as the
     // uninterrupted run did (float16 values differ from computed ones), so the cache is filled first.
-    this.teacherCache = await this.openTeacherCache(train, { fillNow: (resume?.epoch ?? 0) > 0 });
-    if (resume !== undefined && (this.teacherCache?.key ?? null) !== resume.teacherCacheKey) {
-      this.logger.warn('teacher cache: the checkpoint was made with other cached teacher outputs; continuing with these');
-    }
     try {
+      const cache = await this.teacherSource.open(train, { fillNow: (resume?.epoch ?? 0) > 0 });
+      if (resume !== undefined && (cache?.key ?? null) !== resume.teacherCacheKey) {
+        this.logger.warn('teacher cache: the checkpoint was made with other cached teacher outputs; continuing with these');
+      }
       return await this.trainEpochs(train, fitOptions, backend);
     } finally {
-      await this.teacherCache?.close();
-      this.teacherCache = undefined;
+      await this.teacherSource.close();
     }
   }
 
@@ -265,7 +270,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
    * the loop is. Copies every value, so training may go on while the state is being written.
    */
   captureState(position: LoopPosition): Promise<TrainingState> {
-    return this.stateKeeper.capture(position, this.globalStep, this.teacherCache?.key ?? null);
+    return this.stateKeeper.capture(position, this.globalStep, this.teacherSource.cache?.key ?? null);
   }
 
   private async trainEpochs(train: Dataset, fitOptions: FitOptions, backend: string): Promise<EpochMetrics[]> {
@@ -281,7 +286,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       stepsPerEpoch,
       backend,
       terms: this.termNames,
-      teacherCache: this.teacherCache?.location ?? 'off',
+      teacherCache: this.teacherSource.cache?.location ?? 'off',
       ...(resume === undefined ? {} : { resumedFrom: { epoch: resume.epoch, batch: resume.batch, history: resume.history } }),
     };
     this.emit('trainBegin', begin);
@@ -296,7 +301,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       const sums = new Float64Array(this.objective.terms.length + 2);
       if (resuming) sums.set(resume.epochSums.slice(0, sums.length));
       let skip = resuming ? resume.batch : 0;
-      const cacheBefore = { ...(this.teacherCache?.stats ?? { hits: 0, misses: 0 }) };
+      const cacheBefore = { ...(this.teacherSource.cache?.stats ?? { hits: 0, misses: 0 }) };
       let batchIndex = 0;
       let learningRate = learningRateAt(this.options, this.globalStep, stepsPerEpoch);
       const batchOptions = { batchSize, shuffle: this.options.shuffle, seed: this.options.seed, epoch, augment: true };
@@ -306,7 +311,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
           skip--;
           batchIndex++;
           try {
-            await this.fillTeacherCacheWith(batch);
+            await this.teacherSource.coverSkipped(batch);
           } finally {
             tf.dispose([batch.inputs, batch.labels]);
           }
@@ -356,12 +361,12 @@ export class Distiller extends EventEmitter<DistillerEvents> {
         learningRate,
         seconds: (performance.now() - started) / 1000,
         ...(validation === undefined ? {} : { validation }),
-        ...(this.teacherCache === undefined
+        ...(this.teacherSource.cache === undefined
           ? {}
           : {
               teacherCache: {
-                hits: this.teacherCache.stats.hits - cacheBefore.hits,
-                misses: this.teacherCache.stats.misses - cacheBefore.misses,
+                hits: this.teacherSource.cache.stats.hits - cacheBefore.hits,
+                misses: this.teacherSource.cache.stats.misses - cacheBefore.misses,
               },
             }),
       };
@@ -384,7 +389,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
    * `onNonFinite: 'skip-batch'` the batch is skipped (logged) and training goes on.
    */
   async step(batch: Batch, epoch = 0, stepsPerEpoch = 1): Promise<number[]> {
-    const teachers = await this.teacherOutputsFor(batch);
+    const teachers = await this.teacherSource.forStep(batch);
     let computed: { terms: tf.Tensor1D; grads: tf.NamedTensorMap };
     try {
       computed = this.objective.lossAndGradients(batch, teachers, this.position(epoch, stepsPerEpoch));
@@ -432,70 +437,15 @@ export class Distiller extends EventEmitter<DistillerEvents> {
   }
 
   /**
-   * Caches the teachers' outputs on a batch a resumed run skips, so that the cache ends its first epoch
-   * as full as the uninterrupted run's did.
-   */
-  private async fillTeacherCacheWith(batch: Batch): Promise<void> {
-    const cache = this.teacherCache;
-    if (cache === undefined || cache.fillBeforeTraining || cache.covers(batch)) return;
-    const outputs = this.teacherOutputs(batch);
-    try {
-      await cache.write(batch, outputs);
-    } finally {
-      disposeTeacherOutputs(outputs);
-    }
-  }
-
-  /** The teachers' outputs on `batch`, from the cache when it has them; fresh tensors the caller disposes. */
-  private async teacherOutputsFor(batch: Batch): Promise<TeacherOutputs[]> {
-    const cache = this.teacherCache;
-    if (cache?.covers(batch)) return cache.read(batch);
-    const outputs = this.teacherOutputs(batch);
-    if (cache !== undefined && !cache.fillBeforeTraining) {
-      try {
-        await cache.write(batch, outputs);
-      } catch (error) {
-        disposeTeacherOutputs(outputs);
-        throw error;
-      }
-    }
-    return outputs;
-  }
-
-  /**
    * Fills the teacher-output cache for training on `train` now, in the experiment's disk store, so that
    * a later `fit` with the same teachers and data finds it complete. Returns where it went, or undefined
    * when no cache applies to this training (the log line says why).
    */
   async cacheTeacherOutputs(train: Dataset): Promise<string | undefined> {
     await this.useBackend(train);
-    const cache = await this.openTeacherCache(train, { aheadOfTime: true });
-    await cache?.close();
+    const cache = await this.teacherSource.open(train, { aheadOfTime: true });
+    await this.teacherSource.close();
     return cache?.location;
-  }
-
-  private async openTeacherCache(
-    train: Dataset,
-    when: { aheadOfTime?: boolean; fillNow?: boolean } = {},
-  ): Promise<TeacherOutputCache | undefined> {
-    const cache = await TeacherOutputCache.open({
-      dataset: train,
-      teachers: this.teachers.map((teacher, k) => ({
-        name: teacher.name,
-        model: teacher.model,
-        taps: (this.teacherViews[k] as ModelView).tapShapes(),
-      })),
-      numClasses: this.studentView.numClasses,
-      options: this.options.teacherCache,
-      stores: this.teacherOutputStores,
-      logger: this.logger,
-      aheadOfTime: when.aheadOfTime === true,
-      fillNow: when.fillNow === true,
-    });
-    if (cache?.fillBeforeTraining) {
-      await cache.fill(train, this.options.batchSize, (batch) => this.teacherOutputs(batch));
-    }
-    return cache;
   }
 
   /** Student loss, accuracy and agreement with each teacher on `data`, in inference mode. */
@@ -545,7 +495,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     let examples = 0;
     for (const batch of data.batches({ batchSize: this.options.batchSize, shuffle: false, seed: 0, epoch: 0 })) {
       const tensors = tf.tidy(() => {
-        const outputs = this.teacherOutputs(batch);
+        const outputs = this.teacherSource.compute(batch);
         const probabilities = outputs.map(({ logits }) => tf.softmax(logits));
         const ensembles = [
           tf.div(tf.addN(probabilities), probabilities.length) as tf.Tensor2D,
@@ -598,13 +548,6 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     this.optimizer.dispose();
     for (const { strategy } of this.objective.terms) strategy.dispose?.();
     this.removeAllListeners();
-  }
-
-  /** Every teacher's outputs on `batch` (in inference mode), without the forward pass's intermediates. */
-  private teacherOutputs(batch: Batch): TeacherOutputs[] {
-    const outputs = () =>
-      this.teacherViews.map((view, k) => ({ name: this.teachers[k]?.name as string, ...view.apply(batch.inputs, false) }));
-    return tf.tidy(outputs as unknown as () => tf.TensorContainer) as unknown as TeacherOutputs[];
   }
 
   private async teacherPredictionsOn(data: Dataset): Promise<Int32Array[]> {

@@ -5,7 +5,6 @@ import { inject, injectable, multiInject, optional } from 'inversify';
 import { BackendPreference } from './BackendPreference.js';
 import type { Batch } from './Batch.js';
 import { blameStrategy } from './blameStrategy.js';
-import { CalibrationBins } from './CalibrationBins.js';
 import type { Callback } from './Callback.js';
 import { clipByGlobalNorm } from './clipByGlobalNorm.js';
 import { createOptimizer } from './createOptimizer.js';
@@ -15,6 +14,7 @@ import { DistilleryError } from './DistilleryError.js';
 import { describeLayers } from './describeLayers.js';
 import { disposeTeacherOutputs } from './disposeTeacherOutputs.js';
 import type { EpochMetrics } from './EpochMetrics.js';
+import { Evaluation } from './Evaluation.js';
 import type { EvaluationMetrics } from './EvaluationMetrics.js';
 import { Logger } from './Logger.js';
 import { learningRateAt } from './learningRateAt.js';
@@ -66,10 +66,9 @@ export class Distiller extends EventEmitter<DistillerEvents> {
   private readonly objective: TrainingObjective;
   private readonly studentView: ModelView;
   private readonly teacherViews: readonly ModelView[];
-  private readonly evaluationView: ModelView;
+  private readonly evaluation: Evaluation;
   private readonly trainable: tf.Variable[];
   private readonly stateKeeper: TrainingStateKeeper;
-  private readonly teacherPredictions = new WeakMap<Dataset, Int32Array[]>();
   private backend: string | undefined;
   /** Set by `fit` (or `diagnoseTeachers`) before training when the experiment has teachers. */
   diagnostics: TeacherDiagnostics | undefined;
@@ -138,7 +137,6 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       }
     });
     this.studentView = new ModelView('student', student.model, [...studentLayers], logger);
-    this.evaluationView = new ModelView('student', student.model, [], { info() {}, warn() {} });
     this.teacherViews = this.teachers.map(
       (teacher) =>
         new ModelView(`teacher '${teacher.name}'`, teacher.model, [...(teacherLayers.get(teacher.name) ?? [])], logger),
@@ -171,6 +169,14 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       options,
       logger,
       teacherOutputStores,
+    );
+    this.evaluation = new Evaluation(
+      new ModelView('student', student.model, [], { info() {}, warn() {} }),
+      this.teachers,
+      this.teacherViews,
+      this.teacherSource,
+      terms,
+      options.batchSize,
     );
     this.stateKeeper = new TrainingStateKeeper(student.model, this.trainable, strategyVariables, this.optimizer);
   }
@@ -449,98 +455,16 @@ export class Distiller extends EventEmitter<DistillerEvents> {
   }
 
   /** Student loss, accuracy and agreement with each teacher on `data`, in inference mode. */
-  async evaluate(data: Dataset): Promise<EvaluationMetrics> {
-    const teacherPredictions = await this.teacherPredictionsOn(data);
-    let lossSum = 0;
-    let correct = 0;
-    const agreeing = new Float64Array(this.teachers.length);
-    let offset = 0;
-    for (const batch of data.batches({ batchSize: this.options.batchSize, shuffle: false, seed: 0, epoch: 0 })) {
-      const [loss, predictions] = tf.tidy(() => {
-        const { logits } = this.evaluationView.apply(batch.inputs, false);
-        const targets = tf.oneHot(batch.labels, logits.shape[1]);
-        return [tf.losses.softmaxCrossEntropy(targets, logits, undefined, 0, tf.Reduction.SUM), tf.argMax(logits, 1)];
-      });
-      const [lossValue, predicted, labels] = await Promise.all([loss.data(), predictions.data(), batch.labels.data()]);
-      tf.dispose([loss, predictions, batch.inputs, batch.labels]);
-      lossSum += lossValue[0] as number;
-      for (let i = 0; i < predicted.length; i++) {
-        if (predicted[i] === labels[i]) correct++;
-        teacherPredictions.forEach((teacher, k) => {
-          if (teacher[offset + i] === predicted[i]) agreeing[k] = (agreeing[k] as number) + 1;
-        });
-      }
-      offset += predicted.length;
-    }
-    const n = Math.max(1, offset);
-    return {
-      loss: lossSum / n,
-      accuracy: correct / n,
-      agreement: Object.fromEntries(this.teachers.map((teacher, k) => [teacher.name, (agreeing[k] as number) / n])),
-    };
+  evaluate(data: Dataset): Promise<EvaluationMetrics> {
+    return this.evaluation.evaluate(data);
   }
 
   /**
    * Each teacher's accuracy and calibration, how often teachers agree, and the accuracy of their
    * ensembles (mean of probabilities, and each strategy's own combination), on `data`.
    */
-  async diagnoseTeachers(data: Dataset): Promise<TeacherDiagnostics> {
-    const names = this.teachers.map((teacher) => teacher.name);
-    const combining = this.objective.terms.filter(({ strategy }) => strategy.combineTeachers !== undefined);
-    const ensembleNames = ['mean-probs', ...combining.map(({ name }) => name)];
-    const correct = new Float64Array(names.length);
-    const calibration = names.map(() => new CalibrationBins());
-    const agreeing = names.map(() => new Float64Array(names.length));
-    const ensembleCorrect = new Float64Array(ensembleNames.length);
-    let examples = 0;
-    for (const batch of data.batches({ batchSize: this.options.batchSize, shuffle: false, seed: 0, epoch: 0 })) {
-      const tensors = tf.tidy(() => {
-        const outputs = this.teacherSource.compute(batch);
-        const probabilities = outputs.map(({ logits }) => tf.softmax(logits));
-        const ensembles = [
-          tf.div(tf.addN(probabilities), probabilities.length) as tf.Tensor2D,
-          ...combining.map(({ strategy }) => strategy.combineTeachers?.(outputs, batch.labels) as tf.Tensor2D),
-        ];
-        return [
-          ...probabilities.map((p) => tf.max(p, 1)),
-          ...probabilities.map((p) => tf.argMax(p, 1)),
-          ...ensembles.map((p) => tf.argMax(p, 1)),
-        ];
-      });
-      const [labels, ...values] = await Promise.all([batch.labels.data(), ...tensors.map((tensor) => tensor.data())]);
-      tf.dispose([...tensors, batch.inputs, batch.labels]);
-      const confidences = values.slice(0, names.length);
-      const predictions = values.slice(names.length, 2 * names.length);
-      const ensemblePredictions = values.slice(2 * names.length);
-      for (let i = 0; i < labels.length; i++) {
-        predictions.forEach((predicted, a) => {
-          const right = predicted[i] === labels[i];
-          if (right) correct[a] = (correct[a] as number) + 1;
-          calibration[a]?.add(confidences[a]?.[i] as number, right);
-          predictions.forEach((other, b) => {
-            if (other[i] === predicted[i]) (agreeing[a] as Float64Array)[b] = ((agreeing[a] as Float64Array)[b] as number) + 1;
-          });
-        });
-        ensemblePredictions.forEach((predicted, e) => {
-          if (predicted[i] === labels[i]) ensembleCorrect[e] = (ensembleCorrect[e] as number) + 1;
-        });
-      }
-      examples += labels.length;
-    }
-    const n = Math.max(1, examples);
-    return {
-      examples,
-      teachers: Object.fromEntries(
-        names.map((name, a) => [
-          name,
-          { accuracy: (correct[a] as number) / n, expectedCalibrationError: calibration[a]?.expectedCalibrationError() ?? 0 },
-        ]),
-      ),
-      agreement: Object.fromEntries(
-        names.map((name, a) => [name, Object.fromEntries(names.map((other, b) => [other, (agreeing[a]?.[b] as number) / n]))]),
-      ),
-      ensembles: Object.fromEntries(ensembleNames.map((name, e) => [name, (ensembleCorrect[e] as number) / n])),
-    };
+  diagnoseTeachers(data: Dataset): Promise<TeacherDiagnostics> {
+    return this.evaluation.diagnoseTeachers(data);
   }
 
   /** Frees the optimizer state and the strategies' variables. The models stay the caller's. */
@@ -548,24 +472,6 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     this.optimizer.dispose();
     for (const { strategy } of this.objective.terms) strategy.dispose?.();
     this.removeAllListeners();
-  }
-
-  private async teacherPredictionsOn(data: Dataset): Promise<Int32Array[]> {
-    const cached = this.teacherPredictions.get(data);
-    if (cached !== undefined) return cached;
-    const predictions = this.teachers.map(() => new Int32Array(data.size));
-    let offset = 0;
-    for (const batch of data.batches({ batchSize: this.options.batchSize, shuffle: false, seed: 0, epoch: 0 })) {
-      const argMaxes = tf.tidy(() => this.teacherViews.map((view) => tf.argMax(view.apply(batch.inputs, false).logits, 1)));
-      const values = await Promise.all(argMaxes.map((tensor) => tensor.data()));
-      tf.dispose([...argMaxes, batch.inputs, batch.labels]);
-      values.forEach((value, k) => {
-        predictions[k]?.set(value as Int32Array, offset);
-      });
-      offset += batch.labels.shape[0];
-    }
-    this.teacherPredictions.set(data, predictions);
-    return predictions;
   }
 }
 

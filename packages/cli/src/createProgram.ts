@@ -10,7 +10,7 @@ import { parseGrid } from './parseGrid.js';
 import { RunInterruption } from './RunInterruption.js';
 import { regenerateReport } from './regenerateReport.js';
 import { resumeExperiment, runExperiment } from './runExperiment.js';
-import { settingNames } from './settingNames.js';
+import { settingLabel } from './settingLabel.js';
 import { strategyFailureLines } from './strategyFailureLines.js';
 import { sweepExperiment } from './sweepExperiment.js';
 
@@ -92,12 +92,8 @@ export function createProgram(io: ProgramIo): Command {
         progress,
         ...(options.overwrite ? { overwrite: true } : {}),
       });
-      const names = settingNames(Object.keys(best.settings));
-      const label = Object.entries(best.settings)
-        .map(([key, value]) => `${names[key]} = ${value}`)
-        .join(', ');
       io.out(
-        `chosen on validation: ${label} (${(100 * best.accuracy).toFixed(2)}% validation, ${(100 * best.testAccuracy).toFixed(2)}% test)`,
+        `chosen on validation: ${settingLabel(best.settings)} (${(100 * best.accuracy).toFixed(2)}% validation, ${(100 * best.testAccuracy).toFixed(2)}% test)`,
       );
       io.out(directory);
     });

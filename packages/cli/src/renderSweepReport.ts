@@ -3,6 +3,7 @@ import { renderSvg } from './renderSvg.js';
 import { sweepChart } from './reportCharts.js';
 import type { Statistic } from './Statistic.js';
 import type { SweepPoint } from './SweepPoint.js';
+import { settingLabel } from './settingLabel.js';
 import { settingNames } from './settingNames.js';
 
 const percent = (fraction: number) => `${(100 * fraction).toFixed(2)} %`;
@@ -15,10 +16,7 @@ const spread = (statistic: Statistic) => `${signed(statistic.mean)} ± ${(100 * 
  */
 export async function renderSweepReport(name: string, points: readonly SweepPoint[], chosen: number): Promise<string> {
   const names = settingNames(Object.keys(points[0]?.settings ?? {}));
-  const label = (point: SweepPoint) =>
-    Object.entries(point.settings)
-      .map(([key, value]) => `${names[key]} = ${value}`)
-      .join(', ');
+  const label = (point: SweepPoint) => settingLabel(point.settings, Object.keys(point.settings), names);
   const best = points[chosen] as SweepPoint;
   const rows = points
     .map(

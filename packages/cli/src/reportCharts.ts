@@ -3,6 +3,7 @@ import type { GridValue } from './GridValue.js';
 import type { MetricsRecord } from './MetricsRecord.js';
 import type { Statistic } from './Statistic.js';
 import type { Summary } from './Summary.js';
+import { settingLabel } from './settingLabel.js';
 import { settingNames } from './settingNames.js';
 
 const schema = 'https://vega.github.io/schema/vega-lite/v6.json';
@@ -201,8 +202,7 @@ export function sweepChart(points: readonly SweepChartPoint[], chosen: number): 
   const parameters = Object.keys(points[0]?.settings ?? {});
   const names = settingNames(parameters);
   const [first, ...others] = parameters;
-  const label = (settings: Readonly<Record<string, GridValue>>, keys: readonly string[]) =>
-    keys.map((key) => `${names[key]} = ${settings[key]}`).join(', ');
+  const label = (settings: Readonly<Record<string, GridValue>>, keys: readonly string[]) => settingLabel(settings, keys, names);
   const withGain = points.every((point) => point.validationGain !== undefined);
   const values = points.map((point, i) => {
     const gain = point.validationGain;

@@ -202,15 +202,11 @@ export class Distiller extends EventEmitter<DistillerEvents> {
    */
   async requiredKernels(sample: Batch): Promise<string[]> {
     const profile = await tf.profile(() =>
+      // The tidy frees the teachers' outputs, also when a strategy fails.
       tf.tidy(() => {
         const teachers = this.teacherSource.compute(sample);
-        try {
-          const { terms, grads } = this.objective.lossAndGradients(sample, teachers, this.position(0, 1), true);
-          return [terms, ...Object.values(grads)];
-        } catch (error) {
-          disposeTeacherOutputs(teachers);
-          throw error;
-        }
+        const { terms, grads } = this.objective.lossAndGradients(sample, teachers, this.position(0, 1), true);
+        return [terms, ...Object.values(grads)];
       }),
     );
     tf.dispose(profile.result as tf.Tensor[]);

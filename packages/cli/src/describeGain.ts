@@ -1,3 +1,4 @@
+import { helpedOnEverySeed } from './helpedOnEverySeed.js';
 import type { Summary } from './Summary.js';
 
 const points = (fraction: number) => `${fraction >= 0 ? '+' : '−'}${Math.abs(100 * fraction).toFixed(2)}`;
@@ -13,12 +14,11 @@ export function describeGain(summary: Summary): string[] {
   if (gain === undefined) return [];
   const better = gain.values.filter((value) => value > 0).length;
   const seeds = gain.values.length;
-  const verdict =
-    better === seeds && gain.mean > 0
-      ? 'Distillation helped'
-      : better > 0 && gain.mean > 0
-        ? `Distillation helped on ${better} of ${seeds} seeds only`
-        : 'Distillation did not help';
+  const verdict = helpedOnEverySeed(gain)
+    ? 'Distillation helped'
+    : better > 0 && gain.mean > 0
+      ? `Distillation helped on ${better} of ${seeds} seeds only`
+      : 'Distillation did not help';
   const spread = seeds > 1 ? ` ± ${(100 * gain.std).toFixed(2)}` : '';
   const perSeed = seeds > 1 ? `; per seed ${gain.values.map(points).join(', ')}` : '';
   const sentences = [

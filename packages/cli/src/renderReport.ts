@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { describeGain } from './describeGain.js';
 import { escapeHtml } from './escapeHtml.js';
+import { helpedOnEverySeed } from './helpedOnEverySeed.js';
 import type { MetricsRecord } from './MetricsRecord.js';
 import { renderSvg } from './renderSvg.js';
 import { accuracyChart, gainChart, lossChart, seedAccuracyChart } from './reportCharts.js';
@@ -31,7 +32,7 @@ export async function renderReport(
     )
     .join('\n');
   const [verdict, ...details] = describeGain(summary);
-  const helped = summary.gain !== undefined && summary.gain.mean > 0 && summary.gain.values.every((value) => value > 0);
+  const helped = helpedOnEverySeed(summary.gain);
   const gain =
     verdict === undefined
       ? ''

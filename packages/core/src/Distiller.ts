@@ -1,25 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import { EventEmitter } from 'eventemitter3';
 import { inject, injectable, multiInject, optional } from 'inversify';
 import { BackendPreference } from './BackendPreference.js';
 import type { Batch } from './Batch.js';
-import { blameStrategy } from './blameStrategy.js';
 import type { Callback } from './Callback.js';
-import { clipByGlobalNorm } from './clipByGlobalNorm.js';
+import { createObjectiveTerms } from './createObjectiveTerms.js';
 import { createOptimizer } from './createOptimizer.js';
 import type { Dataset } from './Dataset.js';
 import type { DistillerEvents } from './DistillerEvents.js';
 import { DistilleryError } from './DistilleryError.js';
-import { describeLayers } from './describeLayers.js';
-import { disposeTeacherOutputs } from './disposeTeacherOutputs.js';
+import { EpochLosses } from './EpochLosses.js';
 import type { EpochMetrics } from './EpochMetrics.js';
 import { Evaluation } from './Evaluation.js';
 import type { EvaluationMetrics } from './EvaluationMetrics.js';
 import { Logger } from './Logger.js';
 import { learningRateAt } from './learningRateAt.js';
 import { ModelView } from './ModelView.js';
-import type { ObjectiveTerm } from './ObjectiveTerm.js';
 import { StrategyRegistry } from './StrategyRegistry.js';
 import { StrategySpec } from './StrategySpec.js';
 import { Student } from './Student.js';
@@ -30,10 +26,12 @@ import type { TeacherDiagnostics } from './TeacherDiagnostics.js';
 import { TeacherOutputSource } from './TeacherOutputSource.js';
 import { TeacherOutputStoreFactory } from './TeacherOutputStoreFactory.js';
 import { TrainingInterrupted } from './TrainingInterrupted.js';
-import { type StepPosition, TrainingObjective } from './TrainingObjective.js';
+import { TrainingObjective } from './TrainingObjective.js';
 import { TrainingOptions } from './TrainingOptions.js';
 import type { TrainingState } from './TrainingState.js';
 import { type LoopPosition, TrainingStateKeeper } from './TrainingStateKeeper.js';
+import { TrainingStep } from './TrainingStep.js';
+import { tapModels } from './tapModels.js';
 
 export interface FitOptions {
   /** Evaluated after every epoch; its metrics go into the epoch's record. */
@@ -64,20 +62,16 @@ export class Distiller extends EventEmitter<DistillerEvents> {
   /** The optimizer updating the student and strategy variables; its state lives as long as the Distiller. */
   readonly optimizer: tf.Optimizer;
   private readonly objective: TrainingObjective;
-  private readonly studentView: ModelView;
-  private readonly teacherViews: readonly ModelView[];
   private readonly evaluation: Evaluation;
   private readonly trainable: tf.Variable[];
   private readonly stateKeeper: TrainingStateKeeper;
   private backend: string | undefined;
   /** Set by `fit` (or `diagnoseTeachers`) before training when the experiment has teachers. */
   diagnostics: TeacherDiagnostics | undefined;
-  private globalStep = 0;
   private stopRequested = false;
   private interruptRequested = false;
-  /** Whether the latest `step` skipped its update (a non-finite loss under `onNonFinite: skip-batch`). */
-  private lastStepSkipped = false;
   private readonly teacherSource: TeacherOutputSource;
+  private readonly trainingStep: TrainingStep;
 
   constructor(
     @inject(Student) readonly student: Student,
@@ -92,80 +86,17 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     super();
     this.teachers = teachers ?? [];
     const teacherNames = this.teachers.map((teacher) => teacher.name);
-    const terms: ObjectiveTerm[] = specs.map((spec, i) => ({
-      name: uniqueTermName(spec.name ?? spec.key, specs.slice(0, i)),
-      key: spec.key,
-      weight: spec.weight,
-      from: spec.from ?? 0,
-      until: spec.until ?? Number.POSITIVE_INFINITY,
-      strategy: blameStrategy(i, spec.key, 'creating it', () =>
-        registry.create(
-          spec.key,
-          spec.options,
-          { path: `strategies[${i}].options`, teacherNames, studentName: student.name, seed: options.seed },
-          `strategies[${i}].key`,
-        ),
-      ),
-    }));
-
-    const studentLayers = new Set<string>();
-    const teacherLayers = new Map<string, Set<string>>(teacherNames.map((name) => [name, new Set<string>()]));
-    const requireLayer = (i: number, role: string, model: tfl.LayersModel, layer: string) => {
-      if (!model.layers.some((candidate) => candidate.name === layer)) {
-        throw new DistilleryError(
-          `strategies[${i}]: ${role} has no layer named '${layer}'; its layers are: ${describeLayers(model)}`,
-        );
-      }
-    };
-    terms.forEach(({ strategy }, i) => {
-      for (const layer of strategy.taps?.student ?? []) {
-        requireLayer(i, 'the student', student.model, layer);
-        studentLayers.add(layer);
-      }
-      for (const [teacher, layers] of Object.entries(strategy.taps?.teachers ?? {})) {
-        const set = teacherLayers.get(teacher);
-        if (set === undefined) {
-          throw new DistilleryError(
-            `strategies[${i}]: taps teacher '${teacher}', but the teachers are: ${teacherNames.join(', ') || 'none'}`,
-          );
-        }
-        const model = this.teachers.find(({ name }) => name === teacher)?.model as tfl.LayersModel;
-        for (const layer of layers) {
-          requireLayer(i, `teacher '${teacher}'`, model, layer);
-          set.add(layer);
-        }
-      }
-    });
-    this.studentView = new ModelView('student', student.model, [...studentLayers], logger);
-    this.teacherViews = this.teachers.map(
-      (teacher) =>
-        new ModelView(`teacher '${teacher.name}'`, teacher.model, [...(teacherLayers.get(teacher.name) ?? [])], logger),
-    );
-    for (const view of this.teacherViews) {
-      if (view.numClasses !== this.studentView.numClasses) {
-        throw new DistilleryError(
-          `${view.role} predicts ${view.numClasses} classes but the student predicts ${this.studentView.numClasses}`,
-        );
-      }
-    }
-
-    const shapes = {
-      student: this.studentView.tapShapes(),
-      teachers: Object.fromEntries(this.teacherViews.map((view, i) => [teacherNames[i], view.tapShapes()])),
-      numClasses: this.studentView.numClasses,
-    };
-    terms.forEach(({ strategy, key }, i) => {
-      blameStrategy(i, key, 'building it', () => strategy.build?.(shapes));
-    });
+    const terms = createObjectiveTerms(specs, registry, { teacherNames, studentName: student.name, seed: options.seed });
+    const { studentView, teacherViews } = tapModels(terms, student, this.teachers, logger);
 
     const strategyVariables = terms.flatMap(({ strategy }) => [...(strategy.variables?.() ?? [])]);
     this.trainable = [...student.model.trainableWeights.map((weight) => weight.read() as tf.Variable), ...strategyVariables];
-    this.objective = new TrainingObjective(terms, this.studentView, this.trainable);
+    this.objective = new TrainingObjective(terms, studentView, this.trainable);
     this.optimizer = createOptimizer(options.optimizer);
     this.teacherSource = new TeacherOutputSource(
       this.teachers,
-      this.teacherViews,
-      this.studentView.numClasses,
+      teacherViews,
+      studentView.numClasses,
       options,
       logger,
       teacherOutputStores,
@@ -173,12 +104,13 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     this.evaluation = new Evaluation(
       new ModelView('student', student.model, [], { info() {}, warn() {} }),
       this.teachers,
-      this.teacherViews,
+      teacherViews,
       this.teacherSource,
       terms,
       options.batchSize,
     );
     this.stateKeeper = new TrainingStateKeeper(student.model, this.trainable, strategyVariables, this.optimizer);
+    this.trainingStep = new TrainingStep(this.objective, this.teacherSource, this.optimizer, this.trainable, options, logger);
   }
 
   /** Loss term names, in strategy order. */
@@ -205,7 +137,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       // The tidy frees the teachers' outputs, also when a strategy fails.
       tf.tidy(() => {
         const teachers = this.teacherSource.compute(sample);
-        const { terms, grads } = this.objective.lossAndGradients(sample, teachers, this.position(0, 1), true);
+        const { terms, grads } = this.objective.lossAndGradients(sample, teachers, this.trainingStep.position(0, 1), true);
         return [terms, ...Object.values(grads)];
       }),
     );
@@ -244,7 +176,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     const resume = fitOptions.resume;
     if (resume !== undefined) {
       await this.stateKeeper.restore(resume);
-      this.globalStep = resume.globalStep;
+      this.trainingStep.globalStep = resume.globalStep;
     }
     // A run resumed after its first epoch reads every teacher output from the cache, as the
     // uninterrupted run did (float16 values differ from computed ones), so the cache is filled first.
@@ -272,7 +204,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
    * the loop is. Copies every value, so training may go on while the state is being written.
    */
   captureState(position: LoopPosition): Promise<TrainingState> {
-    return this.stateKeeper.capture(position, this.globalStep, this.teacherSource.cache?.key ?? null);
+    return this.stateKeeper.capture(position, this.trainingStep.globalStep, this.teacherSource.cache?.key ?? null);
   }
 
   private async trainEpochs(train: Dataset, fitOptions: FitOptions, backend: string): Promise<EpochMetrics[]> {
@@ -299,13 +231,11 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       this.emit('epochBegin', { epoch });
       for (const callback of callbacks) await callback.onEpochBegin?.({ epoch });
       const resuming = resume !== undefined && epoch === resume.epoch;
-      // Each term's sum, the total's, then the count of batches summed.
-      const sums = new Float64Array(this.objective.terms.length + 2);
-      if (resuming) sums.set(resume.epochSums.slice(0, sums.length));
+      const losses = new EpochLosses(this.objective.terms.length + 1, resuming ? resume.epochSums : []);
       let skip = resuming ? resume.batch : 0;
       const cacheBefore = { ...(this.teacherSource.cache?.stats ?? { hits: 0, misses: 0 }) };
       let batchIndex = 0;
-      let learningRate = learningRateAt(this.options, this.globalStep, stepsPerEpoch);
+      let learningRate = learningRateAt(this.options, this.trainingStep.globalStep, stepsPerEpoch);
       const batchOptions = { batchSize, shuffle: this.options.shuffle, seed: this.options.seed, epoch, augment: true };
       for (const batch of train.batches(batchOptions)) {
         if (skip > 0) {
@@ -319,20 +249,20 @@ export class Distiller extends EventEmitter<DistillerEvents> {
           }
           continue;
         }
-        learningRate = learningRateAt(this.options, this.globalStep, stepsPerEpoch);
+        const step = this.trainingStep;
+        learningRate = learningRateAt(this.options, step.globalStep, stepsPerEpoch);
         setLearningRate(this.optimizer, learningRate);
-        const values = await this.step(batch, epoch, stepsPerEpoch);
-        tf.dispose([batch.inputs, batch.labels]);
-        if (!this.lastStepSkipped) {
-          values.forEach((value, i) => {
-            sums[i] = (sums[i] as number) + value;
-          });
-          sums[this.objective.terms.length + 1] = (sums[this.objective.terms.length + 1] as number) + 1;
+        let values: number[];
+        try {
+          values = await step.run(batch, epoch, stepsPerEpoch);
+        } finally {
+          tf.dispose([batch.inputs, batch.labels]);
         }
+        if (!step.skipped) losses.add(values);
         const event = {
           epoch,
           batch: batchIndex,
-          step: this.globalStep - 1,
+          step: step.globalStep - 1,
           learningRate,
           losses: this.objective.byTerm(values),
           total: values[this.objective.terms.length] as number,
@@ -340,21 +270,20 @@ export class Distiller extends EventEmitter<DistillerEvents> {
         batchIndex++;
         this.emit('batchEnd', event);
         for (const callback of callbacks) await callback.onBatchEnd?.(event);
-        const position = { epoch, batch: batchIndex, history, epochSums: Array.from(sums) };
+        const position = { epoch, batch: batchIndex, history, epochSums: losses.toArray() };
         if (this.interruptRequested) {
           if (checkpoint !== undefined) await checkpoint.save(await this.captureState(position));
           throw new TrainingInterrupted(
-            `interrupted at epoch ${epoch}, batch ${batchIndex} of ${stepsPerEpoch} (step ${this.globalStep})` +
+            `interrupted at epoch ${epoch}, batch ${batchIndex} of ${stepsPerEpoch} (step ${step.globalStep})` +
               (checkpoint === undefined ? '' : '; the state is saved'),
           );
         }
-        if (checkpoint !== undefined && everySteps > 0 && this.globalStep % everySteps === 0 && batchIndex < stepsPerEpoch) {
+        if (checkpoint !== undefined && everySteps > 0 && step.globalStep % everySteps === 0 && batchIndex < stepsPerEpoch) {
           await checkpoint.save(await this.captureState(position));
         }
         if (this.stopRequested) break;
       }
-      const counted = Math.max(1, sums[this.objective.terms.length + 1] as number);
-      const means = Array.from(sums.subarray(0, this.objective.terms.length + 1), (sum) => sum / counted);
+      const means = losses.means();
       const validation = fitOptions.validation === undefined ? undefined : await this.evaluate(fitOptions.validation);
       const metrics: EpochMetrics = {
         epoch,
@@ -385,57 +314,11 @@ export class Distiller extends EventEmitter<DistillerEvents> {
   }
 
   /**
-   * One optimizer step on `batch`; returns each term's unweighted loss, then the weighted total. The
-   * losses are read before the update is applied, so a non-finite one never reaches the weights: it
-   * stops training with a {@link DistilleryError} naming the term, epoch and step, or with
-   * `onNonFinite: 'skip-batch'` the batch is skipped (logged) and training goes on.
+   * One optimizer step on `batch`; returns each term's unweighted loss, then the weighted total. A
+   * non-finite loss never reaches the weights (see {@link TrainingStep.run}).
    */
-  async step(batch: Batch, epoch = 0, stepsPerEpoch = 1): Promise<number[]> {
-    const teachers = await this.teacherSource.forStep(batch);
-    let computed: { terms: tf.Tensor1D; grads: tf.NamedTensorMap };
-    try {
-      computed = this.objective.lossAndGradients(batch, teachers, this.position(epoch, stepsPerEpoch));
-    } finally {
-      disposeTeacherOutputs(teachers);
-    }
-    try {
-      const values = Array.from(await computed.terms.data());
-      const bad = values.findIndex((value) => !Number.isFinite(value));
-      this.lastStepSkipped = bad >= 0;
-      if (bad >= 0) {
-        const term =
-          bad < this.objective.terms.length ? `term '${(this.objective.terms[bad] as ObjectiveTerm).name}'` : 'the total';
-        const where = `epoch ${epoch}, step ${this.globalStep}`;
-        const found = `${term} is ${values[bad]} (${this.termNames.map((name, i) => `${name} = ${values[i]}`).join(', ')})`;
-        if (this.options.onNonFinite === 'skip-batch') {
-          this.logger.warn(`non-finite loss at ${where}: ${found}; batch skipped (onNonFinite: skip-batch)`);
-          return values;
-        }
-        throw new DistilleryError(
-          `non-finite loss at ${where}: ${found}; training stopped before the update (training.onNonFinite: skip-batch skips such batches)`,
-          'training.onNonFinite',
-        );
-      }
-      tf.tidy(() => this.applyUpdate(computed.grads));
-      this.globalStep++;
-      return values;
-    } finally {
-      tf.dispose([computed.terms, ...Object.values(computed.grads)]);
-    }
-  }
-
-  private position(epoch: number, stepsPerEpoch: number): StepPosition {
-    return { epoch, epochs: this.options.epochs, step: this.globalStep, stepsPerEpoch };
-  }
-
-  private applyUpdate(grads: tf.NamedTensorMap): void {
-    const clipped = this.options.clipGradNorm === undefined ? grads : clipByGlobalNorm(grads, this.options.clipGradNorm);
-    // tfjs's stateful optimizers keep their slots by position in this map, and variableGrads omits
-    // variables without a gradient (e.g. layers above a FitNets guided layer while only the hint
-    // counts). So every variable gets its fixed place, null meaning "no update".
-    const ordered: Record<string, tf.Tensor | null> = {};
-    for (const variable of this.trainable) ordered[variable.name] = clipped[variable.name] ?? null;
-    this.optimizer.applyGradients(ordered as tf.NamedTensorMap);
+  step(batch: Batch, epoch = 0, stepsPerEpoch = 1): Promise<number[]> {
+    return this.trainingStep.run(batch, epoch, stepsPerEpoch);
   }
 
   /**
@@ -469,9 +352,4 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     for (const { strategy } of this.objective.terms) strategy.dispose?.();
     this.removeAllListeners();
   }
-}
-
-function uniqueTermName(name: string, earlier: readonly StrategySpec[]): string {
-  const clashes = earlier.filter((spec) => (spec.name ?? spec.key) === name).length;
-  return clashes === 0 ? name : `${name}#${clashes + 1}`;
 }

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CalibrationBins } from './CalibrationBins.js';
 import type { Dataset } from './Dataset.js';
 import type { EvaluationMetrics } from './EvaluationMetrics.js';
+import { ensembleLogProbabilities } from './ensembleLogProbabilities.js';
+import { inferBatches } from './inferBatches.js';
 import type { ModelView } from './ModelView.js';
 import type { ObjectiveTerm } from './ObjectiveTerm.js';
 import type { Teacher } from './Teacher.js';
@@ -33,25 +35,25 @@ export class Evaluation {
     let lossSum = 0;
     let correct = 0;
     const agreeing = new Float64Array(this.teachers.length);
-    let offset = 0;
-    for (const batch of data.batches({ batchSize: this.batchSize, shuffle: false, seed: 0, epoch: 0 })) {
-      const [loss, predictions] = tf.tidy(() => {
+    const examples = await inferBatches(
+      data,
+      this.batchSize,
+      (batch) => {
         const { logits } = this.evaluationView.apply(batch.inputs, false);
         const targets = tf.oneHot(batch.labels, logits.shape[1]);
         return [tf.losses.softmaxCrossEntropy(targets, logits, undefined, 0, tf.Reduction.SUM), tf.argMax(logits, 1)];
-      });
-      const [lossValue, predicted, labels] = await Promise.all([loss.data(), predictions.data(), batch.labels.data()]);
-      tf.dispose([loss, predictions, batch.inputs, batch.labels]);
-      lossSum += lossValue[0] as number;
-      for (let i = 0; i < predicted.length; i++) {
-        if (predicted[i] === labels[i]) correct++;
-        teacherPredictions.forEach((teacher, k) => {
-          if (teacher[offset + i] === predicted[i]) agreeing[k] = (agreeing[k] as number) + 1;
+      },
+      ([loss, predicted], labels, offset) => {
+        lossSum += (loss as tf.TypedArray)[0] as number;
+        (predicted as tf.TypedArray).forEach((prediction, i) => {
+          if (prediction === labels[i]) correct++;
+          teacherPredictions.forEach((teacher, k) => {
+            if (teacher[offset + i] === prediction) agreeing[k] = (agreeing[k] as number) + 1;
+          });
         });
-      }
-      offset += predicted.length;
-    }
-    const n = Math.max(1, offset);
+      },
+    );
+    const n = Math.max(1, examples);
     return {
       loss: lossSum / n,
       accuracy: correct / n,
@@ -71,13 +73,14 @@ export class Evaluation {
     const calibration = names.map(() => new CalibrationBins());
     const agreeing = names.map(() => new Float64Array(names.length));
     const ensembleCorrect = new Float64Array(ensembleNames.length);
-    let examples = 0;
-    for (const batch of data.batches({ batchSize: this.batchSize, shuffle: false, seed: 0, epoch: 0 })) {
-      const tensors = tf.tidy(() => {
+    const examples = await inferBatches(
+      data,
+      this.batchSize,
+      (batch) => {
         const outputs = this.teacherOutputs.compute(batch);
         const probabilities = outputs.map(({ logits }) => tf.softmax(logits));
         const ensembles = [
-          tf.div(tf.addN(probabilities), probabilities.length) as tf.Tensor2D,
+          ensembleLogProbabilities(outputs.map(({ logits }) => logits)),
           ...combining.map(({ strategy }) => strategy.combineTeachers?.(outputs, batch.labels) as tf.Tensor2D),
         ];
         return [
@@ -85,27 +88,26 @@ export class Evaluation {
           ...probabilities.map((p) => tf.argMax(p, 1)),
           ...ensembles.map((p) => tf.argMax(p, 1)),
         ];
-      });
-      const [labels, ...values] = await Promise.all([batch.labels.data(), ...tensors.map((tensor) => tensor.data())]);
-      tf.dispose([...tensors, batch.inputs, batch.labels]);
-      const confidences = values.slice(0, names.length);
-      const predictions = values.slice(names.length, 2 * names.length);
-      const ensemblePredictions = values.slice(2 * names.length);
-      for (let i = 0; i < labels.length; i++) {
-        predictions.forEach((predicted, a) => {
-          const right = predicted[i] === labels[i];
-          if (right) correct[a] = (correct[a] as number) + 1;
-          calibration[a]?.add(confidences[a]?.[i] as number, right);
-          predictions.forEach((other, b) => {
-            if (other[i] === predicted[i]) (agreeing[a] as Float64Array)[b] = ((agreeing[a] as Float64Array)[b] as number) + 1;
+      },
+      (values, labels) => {
+        const confidences = values.slice(0, names.length);
+        const predictions = values.slice(names.length, 2 * names.length);
+        const ensemblePredictions = values.slice(2 * names.length);
+        for (let i = 0; i < labels.length; i++) {
+          predictions.forEach((predicted, a) => {
+            const right = predicted[i] === labels[i];
+            if (right) correct[a] = (correct[a] as number) + 1;
+            calibration[a]?.add(confidences[a]?.[i] as number, right);
+            predictions.forEach((other, b) => {
+              if (other[i] === predicted[i]) (agreeing[a] as Float64Array)[b] = ((agreeing[a] as Float64Array)[b] as number) + 1;
+            });
           });
-        });
-        ensemblePredictions.forEach((predicted, e) => {
-          if (predicted[i] === labels[i]) ensembleCorrect[e] = (ensembleCorrect[e] as number) + 1;
-        });
-      }
-      examples += labels.length;
-    }
+          ensemblePredictions.forEach((predicted, e) => {
+            if (predicted[i] === labels[i]) ensembleCorrect[e] = (ensembleCorrect[e] as number) + 1;
+          });
+        }
+      },
+    );
     const n = Math.max(1, examples);
     return {
       examples,
@@ -126,16 +128,16 @@ export class Evaluation {
     const cached = this.teacherPredictions.get(data);
     if (cached !== undefined) return cached;
     const predictions = this.teachers.map(() => new Int32Array(data.size));
-    let offset = 0;
-    for (const batch of data.batches({ batchSize: this.batchSize, shuffle: false, seed: 0, epoch: 0 })) {
-      const argMaxes = tf.tidy(() => this.teacherViews.map((view) => tf.argMax(view.apply(batch.inputs, false).logits, 1)));
-      const values = await Promise.all(argMaxes.map((tensor) => tensor.data()));
-      tf.dispose([...argMaxes, batch.inputs, batch.labels]);
-      values.forEach((value, k) => {
-        predictions[k]?.set(value as Int32Array, offset);
-      });
-      offset += batch.labels.shape[0];
-    }
+    await inferBatches(
+      data,
+      this.batchSize,
+      (batch) => this.teacherViews.map((view) => tf.argMax(view.apply(batch.inputs, false).logits, 1)),
+      (values, _labels, offset) => {
+        values.forEach((value, k) => {
+          predictions[k]?.set(value as Int32Array, offset);
+        });
+      },
+    );
     this.teacherPredictions.set(data, predictions);
     return predictions;
   }

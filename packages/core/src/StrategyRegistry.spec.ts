@@ -13,7 +13,13 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const creation: StrategyCreationContext = { path: 'strategies[0].options', teacherNames: ['t'], studentName: 'student', seed: 3 };
+const creation: StrategyCreationContext = {
+  path: 'strategies[0].options',
+  teacherNames: ['t'],
+  studentName: 'student',
+  seed: 3,
+  variableName: (local: string) => local,
+};
 
 /** A factory that records what it was created with. */
 function recordingFactory(key: string) {

@@ -27,6 +27,11 @@ export class StrategyRegistry {
     return this.factories.get(key)?.description;
   }
 
+  /** Every registered factory, sorted by key: for listings and the config's JSON Schema. */
+  list(): StrategyFactory[] {
+    return this.keys().map((key) => this.factories.get(key) as StrategyFactory);
+  }
+
   /** @param keyField where the key stands in the config, for the lookup-miss message. */
   create(key: string, options: unknown, context: StrategyCreationContext, keyField: string): DistillationStrategy {
     const factory = this.factories.get(key);

@@ -78,6 +78,17 @@ export class TrainingObjective {
     return kept as unknown as { terms: tf.Tensor1D; grads: tf.NamedTensorMap };
   }
 
+  /** What the objective's `index`-th value is, for messages: a term, or the total. */
+  describeValue(index: number): string {
+    const term = this.terms[index];
+    return term === undefined ? 'the total' : `term '${term.name}'`;
+  }
+
+  /** Each term's value, for messages: `task.ce = 0.3, response.kd = NaN`. */
+  describeTerms(values: ArrayLike<number>): string {
+    return this.terms.map((term, i) => `${term.name} = ${values[i]}`).join(', ');
+  }
+
   /** Values in term order (then the total, ignored) keyed by term name. */
   byTerm(values: ArrayLike<number>): Record<string, number> {
     return Object.fromEntries(this.terms.map((term, i) => [term.name, values[i] as number]));

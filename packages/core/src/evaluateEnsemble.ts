@@ -4,6 +4,7 @@ import type { Dataset } from './Dataset.js';
 import { DistilleryError } from './DistilleryError.js';
 import type { EnsembleEvaluation } from './EnsembleEvaluation.js';
 import { ensembleLogProbabilities } from './ensembleLogProbabilities.js';
+import { inferBatches } from './inferBatches.js';
 import { ModelView } from './ModelView.js';
 
 export interface EvaluateEnsembleOptions {
@@ -42,25 +43,21 @@ export async function evaluateEnsemble(
 
   let lossSum = 0;
   let correct = 0;
-  let examples = 0;
-  for (const batch of data.batches({ batchSize, shuffle: false, seed: 0, epoch: 0 })) {
-    let computed: tf.Tensor[] = [];
-    try {
-      computed = tf.tidy(() => {
-        const logProbabilities = ensembleLogProbabilities(views.map((view) => view.apply(batch.inputs, false).logits));
-        const targets = tf.oneHot(batch.labels, first.numClasses);
-        return [tf.neg(tf.sum(tf.mul(targets, logProbabilities))), tf.argMax(logProbabilities, 1)];
+  const examples = await inferBatches(
+    data,
+    batchSize,
+    (batch) => {
+      const logProbabilities = ensembleLogProbabilities(views.map((view) => view.apply(batch.inputs, false).logits));
+      const targets = tf.oneHot(batch.labels, first.numClasses);
+      return [tf.neg(tf.sum(tf.mul(targets, logProbabilities))), tf.argMax(logProbabilities, 1)];
+    },
+    ([loss, predicted], labels) => {
+      lossSum += (loss as tf.TypedArray)[0] as number;
+      labels.forEach((label, i) => {
+        if ((predicted as tf.TypedArray)[i] === label) correct++;
       });
-      const [lossValue, predicted, labels] = await Promise.all([...computed.map((tensor) => tensor.data()), batch.labels.data()]);
-      lossSum += (lossValue as tf.TypedArray)[0] as number;
-      for (let i = 0; i < (labels as tf.TypedArray).length; i++) {
-        if ((predicted as tf.TypedArray)[i] === (labels as tf.TypedArray)[i]) correct++;
-      }
-      examples += (labels as tf.TypedArray).length;
-    } finally {
-      tf.dispose([...computed, batch.inputs, batch.labels]);
-    }
-  }
+    },
+  );
   const n = Math.max(1, examples);
   return { accuracy: correct / n, loss: lossSum / n, examples };
 }

@@ -89,3 +89,4 @@ export type { TrainingState } from './TrainingState.js';
 export { taskCrossEntropy } from './taskCrossEntropy.js';
 export { teacherRowCodec } from './teacherRowCodec.js';
 export { trainingOptionsSchema } from './trainingOptionsSchema.js';
+export { uniqueVariableName } from './uniqueVariableName.js';

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { resolveTeacherName } from './resolveTeacherName.js';
 
-const context = (teacherNames: string[]) => ({ path: 'strategies[2].options', teacherNames, studentName: 'student', seed: 0 });
+const context = (teacherNames: string[]) => ({
+  path: 'strategies[2].options',
+  teacherNames,
+  studentName: 'student',
+  seed: 0,
+  variableName: (local: string) => local,
+});
 
 describe('resolveTeacherName', () => {
   it('takes the named teacher, or else the first', () => {

@@ -11,7 +11,13 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const creation = { path: 'strategies[0].options', teacherNames: [], studentName: 'student', seed: 0 };
+const creation = {
+  path: 'strategies[0].options',
+  teacherNames: [],
+  studentName: 'student',
+  seed: 0,
+  variableName: (local: string) => local,
+};
 
 /** The strategy's loss on these logits and labels, as a plain number; every tensor is freed. */
 function lossOf(strategy: DistillationStrategy, logits: number[][], labels: number[]): number {

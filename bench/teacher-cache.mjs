@@ -12,7 +12,8 @@
 // timeit takes the minimum); the median is printed beside it to show the spread.
 import { parseArgs } from 'node:util';
 import '@distillery/backend-native';
-import { AdamOptimizer, createDistiller, TensorDataset } from '@distillery/core';
+import { createDistiller, TensorDataset } from '@distillery/core';
+import { AdamOptimizer } from '@distillery/core/internal';
 import { multiTeacherPlugin } from '@distillery/plugin-multi-teacher';
 import { kdLoss, responsePlugin } from '@distillery/plugin-response';
 import '@tensorflow/tfjs-backend-cpu';

@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { backendSpeedOrder } from '@distillery/core';
+import { backendSpeedOrder } from '@distillery/core/internal';
 import { saveModel } from '@distillery/node';
 import { fixtureMlp } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,5 +1,6 @@
 import { type ExperimentConfig, experimentConfigSchema } from '@distillery/config';
-import { DistilleryError, describeZodIssue } from '@distillery/core';
+import { DistilleryError } from '@distillery/core';
+import { describeZodIssue } from '@distillery/core/internal';
 import type { GridValue } from './GridValue.js';
 
 /** Strategies whose options take a `temperature`, for the `temperature` shorthand. */

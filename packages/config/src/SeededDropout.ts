@@ -1,4 +1,4 @@
-import type { RandomDrawsLayer } from '@distillery/core';
+import type { RandomDrawsLayer } from '@distillery/core/internal';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { SeededDropoutArgs } from './SeededDropoutArgs.js';

@@ -1,4 +1,5 @@
-import { backendPreferenceSchema, strategySpecSchema } from '@distillery/core';
+import { strategySpecSchema } from '@distillery/core';
+import { backendPreferenceSchema } from '@distillery/core/internal';
 import { z } from 'zod';
 import { dataSchema } from './dataSchema.js';
 import { modelSchema, zooModelSchema } from './modelSchema.js';

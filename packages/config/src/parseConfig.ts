@@ -1,4 +1,5 @@
-import { DistilleryError, describeZodIssue } from '@distillery/core';
+import { DistilleryError } from '@distillery/core';
+import { describeZodIssue } from '@distillery/core/internal';
 import { parseDocument } from 'yaml';
 import { type ExperimentConfig, experimentConfigSchema } from './experimentConfigSchema.js';
 

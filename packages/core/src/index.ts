@@ -1,23 +1,55 @@
+/**
+ * The Distillery kernel's API for plugin authors (a strategy: its contract, its context, the helpers a loss
+ * needs) and experiment authors (composing and training an experiment, its results). What the CLI and the
+ * Node packages need beyond this lives in `@distillery/core/internal` and may change without notice.
+ */
 import 'reflect-metadata';
 
-export { AdamOptimizer } from './AdamOptimizer.js';
-export { adamUpdate } from './adamUpdate.js';
-export { BackendPreference } from './BackendPreference.js';
-export type { Batch } from './Batch.js';
-export { backendPreferenceSchema } from './backendPreferenceSchema.js';
-export { backendSpeedOrder } from './backendSpeedOrder.js';
-export { CalibrationBins } from './CalibrationBins.js';
-export type { Callback } from './Callback.js';
-export { clipByGlobalNorm } from './clipByGlobalNorm.js';
-export { composeExperiment } from './composeExperiment.js';
-export { consoleLogger } from './consoleLogger.js';
-export { coreModule } from './coreModule.js';
-export { createDistiller } from './createDistiller.js';
-export { createOptimizer } from './createOptimizer.js';
-export type { BatchOptions, Dataset } from './Dataset.js';
-export type { DistillationContext } from './DistillationContext.js';
-export { DistillationStrategy } from './DistillationStrategy.js';
-export { Distiller, type FitOptions } from './Distiller.js';
+export { composeExperiment } from './composition/composeExperiment.js';
+export { consoleLogger } from './composition/consoleLogger.js';
+export { coreModule } from './composition/coreModule.js';
+export { createDistiller } from './composition/createDistiller.js';
+export type { ExperimentSpec } from './composition/ExperimentSpec.js';
+export { experimentSpecSchema } from './composition/experimentSpecSchema.js';
+export { Logger } from './composition/Logger.js';
+export type { Batch } from './data/Batch.js';
+export type { BatchOptions, Dataset } from './data/Dataset.js';
+export { shuffledIndices } from './data/shuffledIndices.js';
+export { TensorDataset } from './data/TensorDataset.js';
+export { DistilleryError } from './errors/DistilleryError.js';
+export { StrategyFailure } from './errors/StrategyFailure.js';
+export type { EnsembleEvaluation } from './evaluation/EnsembleEvaluation.js';
+export type { EvaluationMetrics } from './evaluation/EvaluationMetrics.js';
+export { ensembleLogProbabilities } from './evaluation/ensembleLogProbabilities.js';
+export { type EvaluateEnsembleOptions, evaluateEnsemble } from './evaluation/evaluateEnsemble.js';
+export type { TeacherDiagnostics } from './evaluation/TeacherDiagnostics.js';
+export { Student } from './models/Student.js';
+export { Teacher } from './models/Teacher.js';
+export { type RunStagesOptions, runStages, type StageData } from './stages/runStages.js';
+export type { StagedExperimentSpec } from './stages/StagedExperimentSpec.js';
+export type { StageResult } from './stages/StageResult.js';
+export type { StageModelSource, StageSpec } from './stages/StageSpec.js';
+export type { StateTensor } from './state/StateTensor.js';
+export type { TrainingState } from './state/TrainingState.js';
+export type { DistillationContext } from './strategy/DistillationContext.js';
+export { DistillationStrategy } from './strategy/DistillationStrategy.js';
+export type { FeatureTaps } from './strategy/FeatureTaps.js';
+export { findTeacherOutputs } from './strategy/findTeacherOutputs.js';
+export type { ModelOutputs } from './strategy/ModelOutputs.js';
+export { parseOptions } from './strategy/parseOptions.js';
+export { resizeBilinearHalfPixel } from './strategy/resizeBilinearHalfPixel.js';
+export { resolveTeacherName } from './strategy/resolveTeacherName.js';
+export type { StrategyCreationContext } from './strategy/StrategyCreationContext.js';
+export { StrategyFactory } from './strategy/StrategyFactory.js';
+export type { StrategyLoss } from './strategy/StrategyLoss.js';
+export { StrategyRegistry } from './strategy/StrategyRegistry.js';
+export { StrategySpec } from './strategy/StrategySpec.js';
+export { strategySpecSchema } from './strategy/strategySpecSchema.js';
+export type { SymbolicShape, TapShapes } from './strategy/TapShapes.js';
+export type { TeacherOutputs } from './strategy/TeacherOutputs.js';
+export type { TeacherCacheStats } from './teachers/TeacherCacheStats.js';
+export type { Callback } from './training/Callback.js';
+export { Distiller, type FitOptions } from './training/Distiller.js';
 export type {
   BatchEndEvent,
   DistillerEvents,
@@ -25,68 +57,14 @@ export type {
   EpochEndEvent,
   TrainBeginEvent,
   TrainEndEvent,
-} from './DistillerEvents.js';
-export { DistilleryError } from './DistilleryError.js';
-export { describeLayers } from './describeLayers.js';
-export { describeZodIssue } from './describeZodIssue.js';
-export type { EnsembleEvaluation } from './EnsembleEvaluation.js';
-export type { EpochMetrics } from './EpochMetrics.js';
-export type { EvaluationMetrics } from './EvaluationMetrics.js';
-export type { ExperimentSpec } from './ExperimentSpec.js';
-export { ensembleLogProbabilities } from './ensembleLogProbabilities.js';
-export { type EvaluateEnsembleOptions, evaluateEnsemble } from './evaluateEnsemble.js';
-export { experimentSpecSchema } from './experimentSpecSchema.js';
-export type { FeatureTaps } from './FeatureTaps.js';
-export { FusedAdam } from './FusedAdam.js';
-export type { FusedAdamAttrs } from './FusedAdamAttrs.js';
-export { findTeacherOutputs } from './findTeacherOutputs.js';
-export { Logger } from './Logger.js';
-export { learningRateAt } from './learningRateAt.js';
-export { MemoryTeacherOutputStore } from './MemoryTeacherOutputStore.js';
-export type { ModelOutputs } from './ModelOutputs.js';
-export { ModelView } from './ModelView.js';
-export { modelFingerprint } from './modelFingerprint.js';
-export { parseOptions } from './parseOptions.js';
-export type { RandomDrawsLayer } from './RandomDrawsLayer.js';
-export { resizeBilinearHalfPixel } from './resizeBilinearHalfPixel.js';
-export { resolveTeacherName } from './resolveTeacherName.js';
-export { type RunStagesOptions, runStages, type StageData } from './runStages.js';
-export type { StagedExperimentSpec } from './StagedExperimentSpec.js';
-export type { StageResult } from './StageResult.js';
-export type { StageModelSource, StageSpec } from './StageSpec.js';
-export { StageStore } from './StageStore.js';
-export type { StateTensor } from './StateTensor.js';
-export type { StrategyCreationContext } from './StrategyCreationContext.js';
-export { StrategyFactory } from './StrategyFactory.js';
-export { StrategyFailure } from './StrategyFailure.js';
-export { StrategyRegistry } from './StrategyRegistry.js';
-export { StrategySpec } from './StrategySpec.js';
-export { Student } from './Student.js';
-export { selectBackend } from './selectBackend.js';
-export { setLearningRate } from './setLearningRate.js';
-export { sha256Hex } from './sha256Hex.js';
-export { shuffledIndices } from './shuffledIndices.js';
-export { strategySpecSchema } from './strategySpecSchema.js';
-export type { SymbolicShape, TapShapes } from './TapShapes.js';
-export { Teacher } from './Teacher.js';
-export type { TeacherCacheStats } from './TeacherCacheStats.js';
-export type { TeacherDiagnostics } from './TeacherDiagnostics.js';
-export { TeacherOutputCache } from './TeacherOutputCache.js';
-export type { TeacherOutputLayout } from './TeacherOutputLayout.js';
-export type { TeacherOutputStore } from './TeacherOutputStore.js';
-export { TeacherOutputStoreFactory } from './TeacherOutputStoreFactory.js';
-export type { TeacherOutputs } from './TeacherOutputs.js';
-export { TensorDataset } from './TensorDataset.js';
-export { TrainingInterrupted } from './TrainingInterrupted.js';
+} from './training/DistillerEvents.js';
+export type { EpochMetrics } from './training/EpochMetrics.js';
+export { TrainingInterrupted } from './training/TrainingInterrupted.js';
 export {
   type OptimizerOptions,
   type ScheduleOptions,
   type TeacherCacheOptions,
   TrainingOptions,
   type TrainingOptionsInput,
-} from './TrainingOptions.js';
-export type { TrainingState } from './TrainingState.js';
-export { taskCrossEntropy } from './taskCrossEntropy.js';
-export { teacherRowCodec } from './teacherRowCodec.js';
-export { trainingOptionsSchema } from './trainingOptionsSchema.js';
-export { uniqueVariableName } from './uniqueVariableName.js';
+} from './training/TrainingOptions.js';
+export { trainingOptionsSchema } from './training/trainingOptionsSchema.js';

@@ -1,6 +1,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { DistilleryError, type StageResult, type StageStore, type TrainingState } from '@distillery/core';
+import { DistilleryError, type StageResult, type TrainingState } from '@distillery/core';
+import type { StageStore } from '@distillery/core/internal';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { decodeTrainingState } from './decodeTrainingState.js';
 import { encodeTrainingState } from './encodeTrainingState.js';

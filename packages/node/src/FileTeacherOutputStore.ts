@@ -2,7 +2,8 @@ import { close, fstat, fsync, ftruncate, open, readSync, writeSync } from 'node:
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DistilleryError, type TeacherOutputLayout, type TeacherOutputStore, teacherRowCodec } from '@distillery/core';
+import { DistilleryError } from '@distillery/core';
+import { type TeacherOutputLayout, type TeacherOutputStore, teacherRowCodec } from '@distillery/core/internal';
 import { writeFileAtomic } from './writeFileAtomic.js';
 
 const openFile = promisify(open);

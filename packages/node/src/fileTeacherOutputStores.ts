@@ -1,4 +1,4 @@
-import type { TeacherOutputStoreFactory } from '@distillery/core';
+import type { TeacherOutputStoreFactory } from '@distillery/core/internal';
 import { FileTeacherOutputStore } from './FileTeacherOutputStore.js';
 
 /**

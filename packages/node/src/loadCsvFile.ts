@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { DistilleryError, sha256Hex } from '@distillery/core';
+import { DistilleryError } from '@distillery/core';
+import { sha256Hex } from '@distillery/core/internal';
 import { type CsvDatasetOptions, csvDataset, type ExampleStore } from '@distillery/data';
 
 export interface LoadCsvFileOptions extends Omit<CsvDatasetOptions, 'id' | 'source'> {

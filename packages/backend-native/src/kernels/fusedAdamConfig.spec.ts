@@ -1,5 +1,5 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { adamUpdate, FusedAdam, type FusedAdamAttrs } from '@distillery/core';
+import { adamUpdate, FusedAdam, type FusedAdamAttrs } from '@distillery/core/internal';
 import { expectNoLeaks } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';

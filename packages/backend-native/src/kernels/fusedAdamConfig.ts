@@ -1,4 +1,4 @@
-import { FusedAdam, type FusedAdamAttrs } from '@distillery/core';
+import { FusedAdam, type FusedAdamAttrs } from '@distillery/core/internal';
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeBackend } from '../NativeBackend.js';
 import { float32Values } from './float32Values.js';

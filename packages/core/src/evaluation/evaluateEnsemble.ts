@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { Dataset } from '../data/Dataset.js';
+import { DistilleryError } from '../errors/DistilleryError.js';
+import { ModelView } from '../models/ModelView.js';
+import type { EnsembleEvaluation } from './EnsembleEvaluation.js';
+import { ensembleLogProbabilities } from './ensembleLogProbabilities.js';
+import { inferBatches } from './inferBatches.js';
+
+export interface EvaluateEnsembleOptions {
+  /** Examples per forward pass. Default 128. */
+  readonly batchSize?: number;
+}
+
+const silent = { info() {}, warn() {} };
+
+/**
+ * Accuracy and mean cross-entropy, on `data`, of the ensemble that averages the models' softmax outputs
+ * (Hinton 2015's ensemble; born-again networks' BANE, Furlanello et al. 2018). A single model is scored alone:
+ * p̄ = (1/K) Σ_k softmax(z_k), accuracy = (1/N) Σ_n [argmax_c p̄_{n,c} = y_n], loss = −(1/N) Σ_n log p̄_{n, y_n}.
+ * The models run in inference mode; a model ending in a softmax is read as log(p), as the kernel does.
+ * Frees every tensor it allocates; the models and the dataset stay the caller's.
+ */
+export async function evaluateEnsemble(
+  models: readonly tfl.LayersModel[],
+  data: Dataset,
+  options: EvaluateEnsembleOptions = {},
+): Promise<EnsembleEvaluation> {
+  if (models.length === 0) throw new DistilleryError('models: expected at least one model', 'models');
+  const batchSize = options.batchSize ?? 128;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new DistilleryError(`batchSize: expected a positive integer, got ${batchSize}`, 'batchSize');
+  }
+  const views = models.map((model, k) => new ModelView(`models[${k}]`, model, [], silent));
+  const first = views[0] as ModelView;
+  for (const view of views) {
+    if (view.numClasses !== first.numClasses) {
+      throw new DistilleryError(
+        `${view.role} predicts ${view.numClasses} classes but ${first.role} predicts ${first.numClasses}`,
+      );
+    }
+  }
+
+  let lossSum = 0;
+  let correct = 0;
+  const examples = await inferBatches(
+    data,
+    batchSize,
+    (batch) => {
+      const logProbabilities = ensembleLogProbabilities(views.map((view) => view.apply(batch.inputs, false).logits));
+      const targets = tf.oneHot(batch.labels, first.numClasses);
+      return [tf.neg(tf.sum(tf.mul(targets, logProbabilities))), tf.argMax(logProbabilities, 1)];
+    },
+    ([loss, predicted], labels) => {
+      lossSum += (loss as tf.TypedArray)[0] as number;
+      labels.forEach((label, i) => {
+        if ((predicted as tf.TypedArray)[i] === label) correct++;
+      });
+    },
+  );
+  const n = Math.max(1, examples);
+  return { accuracy: correct / n, loss: lossSum / n, examples };
+}

@@ -1,0 +1,19 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { sha256Hex } from '../teachers/sha256Hex.js';
+
+/**
+ * SHA-256 (hex) of a model's architecture and current weights: two models share it only when they
+ * compute the same function. Uses Web Crypto, present in browsers and Node ≥ 20.
+ */
+export async function modelFingerprint(model: tfl.LayersModel): Promise<string> {
+  const topology = new TextEncoder().encode(JSON.stringify(model.toJSON(null, false)));
+  const weights = await Promise.all(model.getWeights().map((weight) => weight.data()));
+  const parts = [topology, ...weights.map((values) => new Uint8Array(values.buffer, values.byteOffset, values.byteLength))];
+  const bytes = new Uint8Array(parts.reduce((total, part) => total + part.byteLength, 0));
+  let offset = 0;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.byteLength;
+  }
+  return sha256Hex(bytes);
+}

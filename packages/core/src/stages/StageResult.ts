@@ -1,0 +1,19 @@
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { EvaluationMetrics } from '../evaluation/EvaluationMetrics.js';
+import type { TeacherDiagnostics } from '../evaluation/TeacherDiagnostics.js';
+import type { EpochMetrics } from '../training/EpochMetrics.js';
+
+export interface StageResult {
+  readonly name: string;
+  /** The trained student: later stages may use it as a teacher or go on training it. */
+  readonly model: LayersModel;
+  /** Empty when the stage was reused from the store. */
+  readonly history: readonly EpochMetrics[];
+  /** On the validation set, after training. */
+  readonly evaluation?: EvaluationMetrics;
+  readonly diagnostics?: TeacherDiagnostics;
+  /** SHA-256 of everything the stage's outcome depends on; the stage store keys on it. */
+  readonly fingerprint: string;
+  /** True when the store held this stage with the same fingerprint, so it was not trained again. */
+  readonly reused: boolean;
+}

@@ -1,0 +1,24 @@
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { ExperimentSpec } from '../composition/ExperimentSpec.js';
+import type { Dataset } from '../data/Dataset.js';
+
+/** A model given directly, or the model an earlier stage trained (`{ stage: 'teacher' }`). */
+export type StageModelSource = { readonly model: LayersModel } | { readonly stage: string };
+
+/**
+ * One stage of a staged experiment: an experiment whose teachers (and possibly student) may be the
+ * outputs of earlier stages. A student given as a function is built fresh when the stage runs, so
+ * born-again generations and repeated runs start from a new initialisation.
+ */
+export interface StageSpec {
+  /** Unique; later stages and the stage store refer to it. */
+  readonly name: string;
+  readonly teachers?: readonly ({ readonly name: string } & StageModelSource)[];
+  readonly student:
+    | { readonly name?: string; readonly model: LayersModel | (() => LayersModel) }
+    | { readonly name?: string; readonly stage: string };
+  readonly strategies: ExperimentSpec['strategies'];
+  readonly training?: ExperimentSpec['training'];
+  /** This stage's own training set (e.g. the same examples with augmentation); default: the run's. */
+  readonly train?: Dataset;
+}

@@ -1,0 +1,195 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { createDistiller } from '../composition/createDistiller.js';
+import type { Dataset } from '../data/Dataset.js';
+import { DistilleryError } from '../errors/DistilleryError.js';
+import { modelFingerprint } from '../models/modelFingerprint.js';
+import type { TrainingState } from '../state/TrainingState.js';
+import { sha256Hex } from '../teachers/sha256Hex.js';
+import type { Callback } from '../training/Callback.js';
+import type { Distiller } from '../training/Distiller.js';
+import type { EpochMetrics } from '../training/EpochMetrics.js';
+import { TrainingInterrupted } from '../training/TrainingInterrupted.js';
+import type { StagedExperimentSpec } from './StagedExperimentSpec.js';
+import type { StageResult } from './StageResult.js';
+
+export interface StageData {
+  readonly train: Dataset;
+  readonly validation?: Dataset;
+  /** Identifies the data in stage fingerprints (a dataset name and version); reuse requires it to match. */
+  readonly id?: string;
+}
+
+export interface RunStagesOptions {
+  readonly callbacks?: readonly Callback[];
+  /** Called with each stage's Distiller before it trains, e.g. to attach event listeners. */
+  readonly onStageBegin?: (stage: string, distiller: Distiller) => void;
+  readonly onStageEnd?: (result: StageResult) => void | Promise<void>;
+  /**
+   * With a store that keeps checkpoints: also keep the training state every this many optimizer steps
+   * (it is always kept after each epoch and on an interruption). An interrupted stage continues from
+   * its latest checkpoint when its fingerprint still matches.
+   */
+  readonly checkpointEverySteps?: number;
+}
+
+/**
+ * Runs a staged experiment: each stage is an experiment of its own (its own container, optimizer and
+ * strategies) whose teachers, or student, may be what earlier stages trained. With a store, a stage
+ * whose fingerprint (stage config, the models it starts from, its teachers, the data id) matches a
+ * saved one is loaded instead of trained.
+ */
+export async function runStages(
+  spec: StagedExperimentSpec,
+  data: StageData,
+  options: RunStagesOptions = {},
+): Promise<StageResult[]> {
+  validateStageReferences(spec);
+  const results = new Map<string, StageResult>();
+  const completed: StageResult[] = [];
+  // Models this run built or loaded; on failure they are freed, since no caller can reach them.
+  const owned = new Set<tfl.LayersModel>();
+  try {
+    for (const [index, stage] of spec.stages.entries()) {
+      const path = `stages[${index}]`;
+      const teachers = (stage.teachers ?? []).map((teacher) =>
+        'stage' in teacher
+          ? { name: teacher.name, model: (results.get(teacher.stage) as StageResult).model }
+          : { name: teacher.name, model: teacher.model },
+      );
+      const continued = 'stage' in stage.student ? (results.get(stage.student.stage) as StageResult) : undefined;
+      const studentModel: tfl.LayersModel =
+        continued?.model ??
+        ('model' in stage.student
+          ? typeof stage.student.model === 'function'
+            ? own(stage.student.model())
+            : stage.student.model
+          : undefined) ??
+        (() => {
+          throw new DistilleryError(`${path}.student: expected a model, a function that builds one, or { stage }`);
+        })();
+
+      const fingerprint = await sha256Hex(
+        JSON.stringify({
+          name: stage.name,
+          strategies: stage.strategies,
+          training: stage.training ?? {},
+          data: data.id ?? null,
+          train: stage.train === undefined ? null : (stage.train.id ?? `unidentified ${stage.train.size}`),
+          student: continued?.fingerprint ?? (await modelFingerprint(studentModel)),
+          teachers: await Promise.all(
+            (stage.teachers ?? []).map(async (teacher, k) =>
+              'stage' in teacher
+                ? (results.get(teacher.stage) as StageResult).fingerprint
+                : modelFingerprint((teachers[k] as { model: tfl.LayersModel }).model),
+            ),
+          ),
+        }),
+      );
+
+      const stored = await spec.store?.load(stage.name, fingerprint);
+      let result: StageResult;
+      if (stored !== undefined) {
+        if (stored.model !== studentModel && continued === undefined && owned.delete(studentModel)) studentModel.dispose();
+        owned.add(stored.model);
+        result = { ...stored.result, model: stored.model, reused: true };
+      } else {
+        // A model an earlier stage used as a teacher was frozen there; as a student it trains again.
+        studentModel.trainable = true;
+        const distiller = createDistiller({
+          teachers,
+          student: { name: stage.student.name ?? 'student', model: studentModel },
+          strategies: stage.strategies,
+          ...(stage.training === undefined ? {} : { training: stage.training }),
+          ...(spec.plugins === undefined ? {} : { plugins: spec.plugins }),
+          ...(spec.backend === undefined ? {} : { backend: spec.backend }),
+          ...(spec.logger === undefined ? {} : { logger: spec.logger }),
+          ...(spec.teacherOutputStores === undefined ? {} : { teacherOutputStores: spec.teacherOutputStores }),
+        });
+        options.onStageBegin?.(stage.name, distiller);
+        const store = spec.store;
+        const resume = await store?.loadCheckpoint?.(stage.name, fingerprint);
+        if (resume !== undefined) {
+          spec.logger?.info(
+            `stage ${stage.name}: continuing from its checkpoint at epoch ${resume.epoch}, batch ${resume.batch}`,
+          );
+        }
+        let history: EpochMetrics[];
+        try {
+          history = await distiller.fit(stage.train ?? data.train, {
+            ...(data.validation === undefined ? {} : { validation: data.validation }),
+            ...(options.callbacks === undefined ? {} : { callbacks: options.callbacks }),
+            ...(resume === undefined ? {} : { resume }),
+            ...(store?.saveCheckpoint === undefined
+              ? {}
+              : {
+                  checkpoint: {
+                    everySteps: options.checkpointEverySteps ?? 0,
+                    save: (state: TrainingState) => store.saveCheckpoint?.(stage.name, fingerprint, state) ?? Promise.resolve(),
+                  },
+                }),
+          });
+        } catch (error) {
+          distiller.dispose();
+          throw withStageName(stage.name, error);
+        }
+        const evaluation = data.validation === undefined ? undefined : await distiller.evaluate(data.validation);
+        result = {
+          name: stage.name,
+          model: studentModel,
+          history,
+          fingerprint,
+          reused: false,
+          ...(evaluation === undefined ? {} : { evaluation }),
+          ...(distiller.diagnostics === undefined ? {} : { diagnostics: distiller.diagnostics }),
+        };
+        distiller.dispose();
+        await spec.store?.save(result);
+        await spec.store?.removeCheckpoint?.(stage.name);
+      }
+      results.set(stage.name, result);
+      completed.push(result);
+      await options.onStageEnd?.(result);
+    }
+  } catch (error) {
+    for (const model of owned) model.dispose();
+    throw error;
+  }
+  return completed;
+
+  function own(model: tfl.LayersModel): tfl.LayersModel {
+    owned.add(model);
+    return model;
+  }
+}
+
+/** Every `{ stage }` reference must name an earlier stage; names must be unique. */
+function validateStageReferences(spec: StagedExperimentSpec): void {
+  if (spec.stages.length === 0) throw new DistilleryError('stages: expected at least one stage', 'stages');
+  const earlier: string[] = [];
+  spec.stages.forEach((stage, index) => {
+    const path = `stages[${index}]`;
+    if (earlier.includes(stage.name)) {
+      throw new DistilleryError(`${path}.name: stage name '${stage.name}' is used twice`, `${path}.name`);
+    }
+    const check = (reference: string, field: string) => {
+      if (!earlier.includes(reference)) {
+        throw new DistilleryError(
+          `${field}: no earlier stage named '${reference}'; earlier stages: ${earlier.join(', ') || 'none'}`,
+          field,
+        );
+      }
+    };
+    (stage.teachers ?? []).forEach((teacher, k) => {
+      if ('stage' in teacher) check(teacher.stage, `${path}.teachers[${k}].stage`);
+    });
+    if ('stage' in stage.student) check(stage.student.stage, `${path}.student.stage`);
+    earlier.push(stage.name);
+  });
+}
+
+/** The error with the stage named first, for the user errors and interruptions a stage's training raises. */
+function withStageName(stage: string, error: unknown): unknown {
+  if (error instanceof DistilleryError) return new DistilleryError(`stage ${stage}: ${error.message}`, error.field);
+  if (error instanceof TrainingInterrupted) return new TrainingInterrupted(`stage ${stage}: ${error.message}`);
+  return error;
+}

@@ -1,0 +1,105 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Logger } from '../composition/Logger.js';
+import type { Batch } from '../data/Batch.js';
+import type { Dataset } from '../data/Dataset.js';
+import type { ModelView } from '../models/ModelView.js';
+import type { Teacher } from '../models/Teacher.js';
+import type { TeacherOutputs } from '../strategy/TeacherOutputs.js';
+import type { TrainingOptions } from '../training/TrainingOptions.js';
+import { disposeTeacherOutputs } from './disposeTeacherOutputs.js';
+import { TeacherOutputCache } from './TeacherOutputCache.js';
+import type { TeacherOutputStoreFactory } from './TeacherOutputStoreFactory.js';
+
+/**
+ * Where a training step's teacher outputs come from: the frozen teachers, run in inference mode, or
+ * the teacher-output cache when it holds every example of the batch. It decides between the two, keeps
+ * the cache filled as training goes, and owns the cache for the length of one `fit`.
+ */
+export class TeacherOutputSource {
+  private opened: TeacherOutputCache | undefined;
+
+  constructor(
+    private readonly teachers: readonly Teacher[],
+    /** One per teacher, in the same order, with the taps the strategies asked for. */
+    private readonly views: readonly ModelView[],
+    private readonly numClasses: number,
+    private readonly options: Pick<TrainingOptions, 'batchSize' | 'teacherCache'>,
+    private readonly logger: Logger,
+    private readonly stores: TeacherOutputStoreFactory | undefined,
+  ) {}
+
+  /** The cache of the `fit` in progress, if one applies. */
+  get cache(): TeacherOutputCache | undefined {
+    return this.opened;
+  }
+
+  /** Every teacher's outputs on `batch` (in inference mode), without the forward pass's intermediates. */
+  compute(batch: Batch): TeacherOutputs[] {
+    const outputs = () =>
+      this.views.map((view, k) => ({ name: this.teachers[k]?.name as string, ...view.apply(batch.inputs, false) }));
+    return tf.tidy(outputs as unknown as () => tf.TensorContainer) as unknown as TeacherOutputs[];
+  }
+
+  /** The teachers' outputs on `batch`, from the cache when it has them; fresh tensors the caller disposes. */
+  async forStep(batch: Batch): Promise<TeacherOutputs[]> {
+    const cache = this.opened;
+    if (cache?.covers(batch)) return cache.read(batch);
+    const outputs = this.compute(batch);
+    if (cache !== undefined && !cache.fillBeforeTraining) {
+      try {
+        await cache.write(batch, outputs);
+      } catch (error) {
+        disposeTeacherOutputs(outputs);
+        throw error;
+      }
+    }
+    return outputs;
+  }
+
+  /**
+   * Caches the teachers' outputs on a batch a resumed run skips, so that the cache ends its first epoch
+   * as full as the uninterrupted run's did.
+   */
+  async coverSkipped(batch: Batch): Promise<void> {
+    const cache = this.opened;
+    if (cache === undefined || cache.fillBeforeTraining || cache.covers(batch)) return;
+    const outputs = this.compute(batch);
+    try {
+      await cache.write(batch, outputs);
+    } finally {
+      disposeTeacherOutputs(outputs);
+    }
+  }
+
+  /**
+   * Opens the cache for training on `train` (none when none applies; its log line says why), filling it
+   * first when it must be complete before training: augmented data, a resumed run, or ahead of time.
+   */
+  async open(train: Dataset, when: { aheadOfTime?: boolean; fillNow?: boolean } = {}): Promise<TeacherOutputCache | undefined> {
+    await this.close();
+    const cache = await TeacherOutputCache.open({
+      dataset: train,
+      teachers: this.teachers.map((teacher, k) => ({
+        name: teacher.name,
+        model: teacher.model,
+        taps: (this.views[k] as ModelView).tapShapes(),
+      })),
+      numClasses: this.numClasses,
+      options: this.options.teacherCache,
+      stores: this.stores,
+      logger: this.logger,
+      aheadOfTime: when.aheadOfTime === true,
+      fillNow: when.fillNow === true,
+    });
+    this.opened = cache;
+    if (cache?.fillBeforeTraining) await cache.fill(train, this.options.batchSize, (batch) => this.compute(batch));
+    return cache;
+  }
+
+  /** Closes the cache (its store keeps what was written). */
+  async close(): Promise<void> {
+    const cache = this.opened;
+    this.opened = undefined;
+    await cache?.close();
+  }
+}

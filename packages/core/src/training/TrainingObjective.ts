@@ -1,0 +1,129 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Batch } from '../data/Batch.js';
+import { blameStrategy } from '../errors/blameStrategy.js';
+import { DistilleryError } from '../errors/DistilleryError.js';
+import { releaseFailedTape } from '../errors/releaseFailedTape.js';
+import { StrategyFailure } from '../errors/StrategyFailure.js';
+import type { ModelView } from '../models/ModelView.js';
+import type { DistillationContext } from '../strategy/DistillationContext.js';
+import type { ObjectiveTerm } from './ObjectiveTerm.js';
+
+/** Where the training loop stands, as a strategy sees it in its context. */
+export interface StepPosition {
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly step: number;
+  readonly stepsPerEpoch: number;
+}
+
+/**
+ * The quantity training minimises: Σ weightᵢ · lossᵢ over the terms whose epoch window holds the epoch,
+ * with the student run in training mode on the batch. Every tensor it makes is either returned or
+ * freed inside tfjs's gradient scope; the caller disposes what it returns.
+ */
+export class TrainingObjective {
+  constructor(
+    readonly terms: readonly ObjectiveTerm[],
+    private readonly studentView: ModelView,
+    /** The student's trainable variables, then the strategies'. */
+    private readonly trainable: readonly tf.Variable[],
+  ) {}
+
+  /** Each term's unweighted loss, then the weighted total; `everyTerm` ignores the windows, so profiling sees every kernel. */
+  compute(
+    batch: Batch,
+    teachers: DistillationContext['teachers'],
+    at: StepPosition,
+    everyTerm = false,
+  ): { terms: tf.Tensor1D; total: tf.Scalar } {
+    const context = this.context(batch, teachers, at);
+    const losses = this.terms.map(({ name, key, strategy, from, until }, i) => {
+      if (!everyTerm && (at.epoch < from || at.epoch >= until)) return tf.scalar(0);
+      const loss = blameStrategy(i, key, 'computing its loss', () => strategy.loss(context));
+      if (loss.rank !== 0) {
+        throw new DistilleryError(`strategy '${name}' returned a loss of shape [${loss.shape.join(', ')}]; expected a scalar`);
+      }
+      return loss;
+    });
+    // Few small ops per step: the loop's own cost is measured against a hand-written one (bench/).
+    const weighted = losses.map((loss, i) => {
+      const { weight } = this.terms[i] as ObjectiveTerm;
+      return weight === 1 ? loss : tf.mul(loss, weight);
+    });
+    const total = (weighted.length === 1 ? weighted[0] : tf.addN(weighted)) as tf.Scalar;
+    return { terms: tf.stack([...losses, total]) as tf.Tensor1D, total };
+  }
+
+  /** The terms (then the total) and the gradients of the total, as tensors the caller disposes. */
+  lossAndGradients(
+    batch: Batch,
+    teachers: DistillationContext['teachers'],
+    at: StepPosition,
+    everyTerm = false,
+  ): { terms: tf.Tensor1D; grads: tf.NamedTensorMap } {
+    const kept = tf.tidy(() => {
+      let terms: tf.Tensor1D | undefined;
+      try {
+        const { grads } = tf.variableGrads(() => {
+          const objective = this.compute(batch, teachers, at, everyTerm);
+          terms = tf.keep(objective.terms);
+          return objective.total;
+        }, this.trainable as tf.Variable[]);
+        return { terms: terms as tf.Tensor1D, grads };
+      } catch (error) {
+        tf.dispose(terms);
+        throw this.blameGradient(error, () => this.context(batch, teachers, at));
+      }
+    });
+    return kept as unknown as { terms: tf.Tensor1D; grads: tf.NamedTensorMap };
+  }
+
+  /** What the objective's `index`-th value is, for messages: a term, or the total. */
+  describeValue(index: number): string {
+    const term = this.terms[index];
+    return term === undefined ? 'the total' : `term '${term.name}'`;
+  }
+
+  /** Each term's value, for messages: `task.ce = 0.3, response.kd = NaN`. */
+  describeTerms(values: ArrayLike<number>): string {
+    return this.terms.map((term, i) => `${term.name} = ${values[i]}`).join(', ');
+  }
+
+  /** Values in term order (then the total, ignored) keyed by term name. */
+  byTerm(values: ArrayLike<number>): Record<string, number> {
+    return Object.fromEntries(this.terms.map((term, i) => [term.name, values[i] as number]));
+  }
+
+  private context(batch: Batch, teachers: DistillationContext['teachers'], at: StepPosition): DistillationContext {
+    return {
+      inputs: batch.inputs,
+      labels: batch.labels,
+      student: this.studentView.apply(batch.inputs, true),
+      teachers,
+      ...at,
+    };
+  }
+
+  /**
+   * The error to report for a failed backward pass. A gradient fails for the whole objective, so on this
+   * (rare) path each term's gradient is taken alone to find the strategy whose ops have none; the term
+   * whose own gradient fails with the same message is blamed. Errors that are not a strategy's are kept.
+   */
+  private blameGradient(error: unknown, context: () => DistillationContext): unknown {
+    releaseFailedTape();
+    if (error instanceof DistilleryError || error instanceof StrategyFailure || !(error instanceof Error)) return error;
+    const culprit = this.terms.findIndex(({ strategy }) => {
+      try {
+        tf.tidy(() => {
+          tf.variableGrads(() => strategy.loss(context()) as tf.Scalar, this.trainable as tf.Variable[]);
+        });
+        return false;
+      } catch (alone) {
+        releaseFailedTape();
+        return alone instanceof Error && alone.message === error.message;
+      }
+    });
+    const term = this.terms[culprit];
+    return term === undefined ? error : new StrategyFailure(culprit, term.key, 'computing its gradient', error);
+  }
+}

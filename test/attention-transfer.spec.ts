@@ -1,7 +1,8 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { createDistiller, type EpochMetrics, type TensorDataset } from '@distillery/core';
+import { createDistiller, type EpochMetrics } from '@distillery/core';
+import { gaussianClusters, IndexedDataset } from '@distillery/data';
 import { attentionPlugin } from '@distillery/plugin-attention';
-import { fixtureCnn, silentLogger, splitDataset, syntheticClassification, trainOnLabels, weightsOf } from '@distillery/testing';
+import { fixtureCnn, silentLogger, trainOnLabels, weightsOf } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,24 +12,22 @@ beforeAll(async () => {
 });
 
 describe('attention.at in an experiment', () => {
-  let train: TensorDataset;
-  let validation: TensorDataset;
+  let train: IndexedDataset;
+  let validation: IndexedDataset;
   let teacher: tfl.LayersModel;
   let teacherBefore: Float32Array[] = [];
 
   beforeAll(async () => {
-    [train, validation] = splitDataset(
-      syntheticClassification({ examples: 128, features: 64, classes: 3, shape: [8, 8, 1], seed: 4 }),
-      96,
+    const data = new IndexedDataset(
+      gaussianClusters({ examples: 128, features: 64, classes: 3, exampleShape: [8, 8, 1], seed: 4 }),
     );
+    [train, validation] = [data.take(96), data.slice(96)];
     teacher = fixtureCnn({ inputShape: [8, 8, 1], channels: [8, 16], classes: 3, prefix: 'teacher', seed: 1 });
     await trainOnLabels(teacher, train, { epochs: 4 });
     teacherBefore = weightsOf(teacher);
   });
 
   afterAll(() => {
-    train.dispose();
-    validation.dispose();
     teacher.dispose();
   });
 

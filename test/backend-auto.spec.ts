@@ -1,6 +1,7 @@
 import { createDistiller } from '@distillery/core';
+import { gaussianClusters, IndexedDataset } from '@distillery/data';
 import { loadBackends } from '@distillery/node';
-import { fixtureCnn, fixtureMlp, syntheticClassification } from '@distillery/testing';
+import { fixtureCnn, fixtureMlp } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
@@ -21,7 +22,7 @@ function recordingLogger() {
 describe("the 'auto' backend", () => {
   it('trains an MLP on the fastest installed backend and says why, once', async () => {
     const logger = recordingLogger();
-    const data = syntheticClassification({ examples: 64, features: 6, classes: 3, seed: 3 });
+    const data = new IndexedDataset(gaussianClusters({ examples: 64, features: 6, classes: 3, seed: 3 }));
     const distiller = createDistiller({
       student: { model: fixtureMlp({ inputSize: 6, hidden: [8], classes: 3 }) },
       strategies: [{ key: 'task.ce' }],
@@ -38,14 +39,13 @@ describe("the 'auto' backend", () => {
     ]);
     expect(history[3]?.loss).toBeLessThan(history[0]?.loss as number);
     distiller.dispose();
-    data.dispose();
   });
 
   it('never trains a conv net on wasm, which cannot compute Conv2DBackpropFilter', async () => {
     // An optional backend comes before wasm and has every kernel; without one, cpu is next after wasm.
     const expected = optional[0] ?? 'cpu';
     const logger = recordingLogger();
-    const data = syntheticClassification({ examples: 8, features: 16, classes: 2, shape: [4, 4, 1] });
+    const data = new IndexedDataset(gaussianClusters({ examples: 8, features: 16, classes: 2, exampleShape: [4, 4, 1] }));
     const distiller = createDistiller({
       student: { model: fixtureCnn({ inputShape: [4, 4, 1], channels: [2], classes: 2 }) },
       strategies: [{ key: 'task.ce' }],
@@ -58,11 +58,10 @@ describe("the 'auto' backend", () => {
     if (optional.length === 0) expect(line).toMatch(/^backend: cpu, .*wasm has no Conv2DBackpropFilter/);
     else expect(line).toMatch(new RegExp(`^backend: ${expected}, the fastest installed backend with all \\d+ kernels`));
     distiller.dispose();
-    data.dispose();
   });
 
   it('refuses a named backend that cannot run the experiment', async () => {
-    const data = syntheticClassification({ examples: 8, features: 16, classes: 2, shape: [4, 4, 1] });
+    const data = new IndexedDataset(gaussianClusters({ examples: 8, features: 16, classes: 2, exampleShape: [4, 4, 1] }));
     const distiller = createDistiller({
       student: { model: fixtureCnn({ inputShape: [4, 4, 1], channels: [2], classes: 2 }) },
       strategies: [{ key: 'task.ce' }],
@@ -73,6 +72,5 @@ describe("the 'auto' backend", () => {
       "backend: 'wasm' cannot train this experiment, it has no kernel for Conv2DBackpropFilter",
     );
     distiller.dispose();
-    data.dispose();
   });
 });

@@ -1,25 +1,22 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { type Distiller, runStages, type TensorDataset } from '@distillery/core';
+import { type Distiller, runStages } from '@distillery/core';
+import { gaussianClusters, IndexedDataset } from '@distillery/data';
 import { generationTeachers, runBornAgain, selfDistillationPlugin } from '@distillery/plugin-self-distillation';
-import { fixtureMlp, silentLogger, splitDataset, syntheticClassification, weightsOf } from '@distillery/testing';
+import { fixtureMlp, silentLogger, weightsOf } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const features = 12;
 const classes = 4;
 
-let train: TensorDataset;
-let validation: TensorDataset;
+let train: IndexedDataset;
+let validation: IndexedDataset;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  [train, validation] = splitDataset(syntheticClassification({ examples: 384, features, classes, noise: 1.5, seed: 1 }), 256);
-});
-
-afterAll(() => {
-  train.dispose();
-  validation.dispose();
+  const data = new IndexedDataset(gaussianClusters({ examples: 384, features, classes, noise: 1.5, seed: 1 }));
+  [train, validation] = [data.take(256), data.slice(256)];
 });
 
 /** True when any weight of `model` differs from the snapshot. */

@@ -1,18 +1,19 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { createDistiller, shuffledIndices, TensorDataset } from '@distillery/core';
+import { createDistiller, type Dataset, shuffledIndices, TensorDataset } from '@distillery/core';
+import { gaussianClusters, IndexedDataset } from '@distillery/data';
 import { combineTeachers, multiTeacherPlugin } from '@distillery/plugin-multi-teacher';
-import { fixtureMlp, silentLogger, splitDataset, syntheticClassification, trainOnLabels, weightsOf } from '@distillery/testing';
+import { fixtureMlp, silentLogger, trainOnLabels, weightsOf } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const classes = 4;
-let train: TensorDataset;
-let heldOut: TensorDataset;
+let train: IndexedDataset;
+let heldOut: IndexedDataset;
 let teachers: { name: string; model: tfl.LayersModel }[];
 
 /** `data` with its labels permuted across examples (Zhang et al. 2017's random labels): nothing left to learn but noise. */
-function withShuffledLabels(data: TensorDataset, seed: number): TensorDataset {
+function withShuffledLabels(data: Dataset, seed: number): TensorDataset {
   const [batch] = data.batches({ batchSize: data.size, shuffle: false, seed: 0, epoch: 0 });
   if (batch === undefined) throw new Error('empty dataset');
   const order = tf.tensor1d(shuffledIndices(data.size, seed, 0), 'int32');
@@ -23,7 +24,8 @@ function withShuffledLabels(data: TensorDataset, seed: number): TensorDataset {
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  [train, heldOut] = splitDataset(syntheticClassification({ examples: 400, features: 16, classes, noise: 2, seed: 5 }), 200);
+  const data = new IndexedDataset(gaussianClusters({ examples: 400, features: 16, classes, noise: 2, seed: 5 }));
+  [train, heldOut] = [data.take(200), data.slice(200)];
   const good = fixtureMlp({ inputSize: 16, hidden: [32], classes, prefix: 'good', seed: 1 });
   const alsoGood = fixtureMlp({ inputSize: 16, hidden: [48], classes, prefix: 'also_good', seed: 2 });
   const bad = fixtureMlp({ inputSize: 16, hidden: [256], classes, prefix: 'bad', seed: 3 });
@@ -42,8 +44,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  train.dispose();
-  heldOut.dispose();
   for (const { model } of teachers) model.dispose();
 });
 

@@ -1,7 +1,8 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { createDistiller, type EpochMetrics, type StrategySpec, type TensorDataset } from '@distillery/core';
+import { createDistiller, type EpochMetrics, type StrategySpec } from '@distillery/core';
+import { gaussianClusters, IndexedDataset } from '@distillery/data';
 import { featurePlugin } from '@distillery/plugin-feature';
-import { fixtureCnn, fixtureMlp, silentLogger, syntheticClassification, trainOnLabels, weightsOf } from '@distillery/testing';
+import { fixtureCnn, fixtureMlp, silentLogger, trainOnLabels, weightsOf } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,19 +19,18 @@ function layerWeights(model: tfl.LayersModel, layer: string): number[] {
 }
 
 describe('feature.hint in an experiment', () => {
-  const datasets: TensorDataset[] = [];
   const models: tfl.LayersModel[] = [];
 
   afterAll(() => {
-    for (const data of datasets) data.dispose();
     for (const model of models) model.dispose();
   });
 
   it('distils a CNN through a 1×1-conv adapter: the hint falls, the teacher stays frozen, nothing leaks', async () => {
-    const data = syntheticClassification({ examples: 96, features: 64, classes: 4, shape: [8, 8, 1], seed: 3 });
+    const data = new IndexedDataset(
+      gaussianClusters({ examples: 96, features: 64, classes: 4, exampleShape: [8, 8, 1], seed: 3 }),
+    );
     const teacher = fixtureCnn({ inputShape: [8, 8, 1], channels: [8, 16], classes: 4, prefix: 'teacher', seed: 1 });
     const student = fixtureCnn({ inputShape: [8, 8, 1], channels: [4, 6], classes: 4, prefix: 'student', seed: 21 });
-    datasets.push(data);
     models.push(teacher, student);
     await trainOnLabels(teacher, data, { epochs: 4 });
     const teacherBefore = weightsOf(teacher);
@@ -68,10 +68,9 @@ describe('feature.hint in an experiment', () => {
   });
 
   it('runs FitNets in two stages: hints train only up to the guided layer, then the labels train the rest', async () => {
-    const data = syntheticClassification({ examples: 64, features: 12, classes: 3, seed: 5 });
+    const data = new IndexedDataset(gaussianClusters({ examples: 64, features: 12, classes: 3, seed: 5 }));
     const teacher = fixtureMlp({ inputSize: 12, hidden: [24, 24], classes: 3, prefix: 'teacher', seed: 1 });
     const student = fixtureMlp({ inputSize: 12, hidden: [8, 8], classes: 3, prefix: 'student', seed: 31 });
-    datasets.push(data);
     models.push(teacher, student);
     await trainOnLabels(teacher, data, { epochs: 3 });
 

@@ -1,22 +1,15 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { createDistiller, type EpochMetrics, type StrategySpec, type TensorDataset } from '@distillery/core';
+import { createDistiller, type EpochMetrics, type StrategySpec } from '@distillery/core';
+import { gaussianClusters, IndexedDataset } from '@distillery/data';
 import { builtInPolicies, multiTeacherPlugin } from '@distillery/plugin-multi-teacher';
-import {
-  fixtureCnn,
-  fixtureMlp,
-  silentLogger,
-  splitDataset,
-  syntheticClassification,
-  trainOnLabels,
-  weightsOf,
-} from '@distillery/testing';
+import { fixtureCnn, fixtureMlp, silentLogger, trainOnLabels, weightsOf } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const classes = 4;
-let train: TensorDataset;
-let heldOut: TensorDataset;
+let train: IndexedDataset;
+let heldOut: IndexedDataset;
 /** Three different architectures on one image dataset: an MLP, a CNN and a wider MLP. */
 let teachers: { name: string; model: tfl.LayersModel }[];
 /** A second CNN, so multi.attention has two teachers with NHWC maps. */
@@ -25,10 +18,10 @@ let weightsBefore: Map<tfl.LayersModel, Float32Array[]>;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  [train, heldOut] = splitDataset(
-    syntheticClassification({ examples: 320, features: 64, classes, shape: [8, 8, 1], noise: 1.6, seed: 17 }),
-    240,
+  const data = new IndexedDataset(
+    gaussianClusters({ examples: 320, features: 64, classes, exampleShape: [8, 8, 1], noise: 1.6, seed: 17 }),
   );
+  [train, heldOut] = [data.take(240), data.slice(240)];
   teachers = [
     { name: 'mlp', model: fixtureMlp({ inputSize: 64, inputShape: [8, 8, 1], hidden: [24], classes, prefix: 'mlp', seed: 3 }) },
     { name: 'cnn', model: fixtureCnn({ inputShape: [8, 8, 1], channels: [8, 16], classes, prefix: 'cnn', seed: 4 }) },
@@ -45,8 +38,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  train.dispose();
-  heldOut.dispose();
   for (const { model } of teachers) model.dispose();
   otherCnn.dispose();
 });

@@ -1,9 +1,11 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { nativeBackendAvailable, nativeBackendError } from '@distillery/backend-native';
-import { type BackendPreference, createDistiller, type TensorDataset } from '@distillery/core';
+import { createDistiller } from '@distillery/core';
+import type { BackendPreference } from '@distillery/core/internal';
+import { gaussianClusters, IndexedDataset } from '@distillery/data';
 import { loadBackends } from '@distillery/node';
 import { responsePlugin } from '@distillery/plugin-response';
-import { fixtureCnn, fixtureMlp, splitDataset, syntheticClassification, trainOnLabels } from '@distillery/testing';
+import { fixtureCnn, fixtureMlp, trainOnLabels } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -11,8 +13,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 const shape = [8, 8, 1] as const;
 const classes = 3;
 
-let train: TensorDataset;
-let validation: TensorDataset;
+let train: IndexedDataset;
+let validation: IndexedDataset;
 let mlpTeacher: tfl.Sequential;
 let cnnTeacher: tfl.Sequential;
 
@@ -21,10 +23,10 @@ beforeAll(async () => {
   // Fails, rather than skips, where the addon did not build (CI builds it in `npm ci`).
   expect(nativeBackendError).toBeUndefined();
   expect(nativeBackendAvailable).toBe(true);
-  [train, validation] = splitDataset(
-    syntheticClassification({ examples: 96, features: 64, classes, noise: 1, seed: 4, shape: [...shape] }),
-    64,
+  const data = new IndexedDataset(
+    gaussianClusters({ examples: 96, features: 64, classes, noise: 1, seed: 4, exampleShape: shape }),
   );
+  [train, validation] = [data.take(64), data.slice(64)];
   mlpTeacher = fixtureMlp({ inputSize: 64, inputShape: [...shape], hidden: [32], classes, seed: 7, prefix: 'mlp_teacher' });
   cnnTeacher = fixtureCnn({ inputShape: shape, channels: [6, 8], classes, seed: 8, prefix: 'cnn_teacher' });
   await trainOnLabels(mlpTeacher, train, { epochs: 3, seed: 2 });
@@ -34,8 +36,6 @@ beforeAll(async () => {
 afterAll(() => {
   mlpTeacher?.dispose();
   cnnTeacher?.dispose();
-  train?.dispose();
-  validation?.dispose();
 });
 
 afterEach(async () => {

@@ -1,10 +1,11 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { createDistiller, type EpochMetrics, TensorDataset } from '@distillery/core';
+import { createDistiller, type EpochMetrics } from '@distillery/core';
+import { gaussianClusters, IndexedDataset } from '@distillery/data';
 import { attentionPlugin } from '@distillery/plugin-attention';
 import { featurePlugin } from '@distillery/plugin-feature';
 import { multiTeacherPlugin } from '@distillery/plugin-multi-teacher';
 import { responsePlugin } from '@distillery/plugin-response';
-import { fixtureCnn, silentLogger, syntheticClassification } from '@distillery/testing';
+import { fixtureCnn, silentLogger } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -14,23 +15,17 @@ const batchSize = 16;
 /** Batches per epoch: the teacher cache counts hits and misses in batches. */
 const batches = Math.ceil(examples / batchSize);
 
-/** 8×8×1 images in Gaussian clusters, as a dataset with an id, so the teacher-output cache can key it. */
-function imageData(): TensorDataset {
-  const unnamed = syntheticClassification({ examples, features: 64, classes, shape: [8, 8, 1], noise: 1, seed: 7 });
-  const [all] = unnamed.batches({ batchSize: unnamed.size, shuffle: false, seed: 0, epoch: 0 });
-  if (all === undefined) throw new Error('no batch');
-  unnamed.dispose();
-  return new TensorDataset(all.inputs, all.labels, 'no-leak-every-strategy/synthetic-8x8-seed7');
-}
-
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
 describe('every strategy in one experiment, with the teacher cache on', () => {
   it('leaks no tensor over a 3-epoch run, and holds the same number at the end of every epoch', async () => {
-    // The data and the models exist before the count and are disposed after it.
-    const data = imageData();
+    // 8×8×1 images in Gaussian clusters; the store's id keys the teacher-output cache. Batches are copied out of
+    // the store as the loop asks for them, so only the models exist before the count, and they are disposed after it.
+    const data = new IndexedDataset(
+      gaussianClusters({ examples, features: 64, classes, exampleShape: [8, 8, 1], noise: 1, seed: 7 }),
+    );
     // Two teachers with 8×8 and 4×4 conv maps (conv1, then pool, conv2), and a thinner student of the same layout.
     const wide = fixtureCnn({ inputShape: [8, 8, 1], channels: [8, 16], classes, prefix: 'wide', seed: 11 });
     const narrow = fixtureCnn({ inputShape: [8, 8, 1], channels: [6, 12], classes, prefix: 'narrow', seed: 12 });
@@ -125,7 +120,6 @@ describe('every strategy in one experiment, with the teacher cache on', () => {
     distiller.dispose();
     const after = tf.memory().numTensors;
     for (const model of [wide, narrow, student]) model.dispose();
-    data.dispose();
 
     expect(teacherCache).toBe('memory');
     expect(diagnostics?.examples).toBe(examples);

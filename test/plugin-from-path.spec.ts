@@ -1,8 +1,9 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { fileURLToPath } from 'node:url';
 import { createDistiller } from '@distillery/core';
+import { gaussianClusters, IndexedDataset } from '@distillery/data';
 import { loadPlugin } from '@distillery/node';
-import { fixtureMlp, silentLogger, syntheticClassification } from '@distillery/testing';
+import { fixtureMlp, silentLogger } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -13,7 +14,7 @@ beforeAll(async () => {
 describe('a strategy plugin outside packages/ and plugins/', () => {
   it('loads by path and trains the student towards its teacher', async () => {
     const plugin = await loadPlugin('./fixtures/cosine-plugin', fileURLToPath(new URL('.', import.meta.url)));
-    const data = syntheticClassification({ examples: 120, features: 8, classes: 3, seed: 11 });
+    const data = new IndexedDataset(gaussianClusters({ examples: 120, features: 8, classes: 3, seed: 11 }));
     const teacher = fixtureMlp({ inputSize: 8, hidden: [16], classes: 3, prefix: 'teacher', seed: 5 });
     const student = fixtureMlp({ inputSize: 8, hidden: [6], classes: 3, prefix: 'student', seed: 6 });
     const distiller = createDistiller({
@@ -31,6 +32,5 @@ describe('a strategy plugin outside packages/ and plugins/', () => {
     expect(last).toBeLessThan(first * 0.5);
     expect(history[4]?.validation?.agreement.teacher).toBeGreaterThan(history[0]?.validation?.agreement.teacher as number);
     distiller.dispose();
-    data.dispose();
   });
 });

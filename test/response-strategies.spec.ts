@@ -1,7 +1,8 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { createDistiller, type EpochMetrics, type StrategySpec, type TensorDataset } from '@distillery/core';
+import { createDistiller, type EpochMetrics, type StrategySpec } from '@distillery/core';
+import { gaussianClusters, IndexedDataset } from '@distillery/data';
 import { responsePlugin } from '@distillery/plugin-response';
-import { fixtureMlp, silentLogger, splitDataset, syntheticClassification, trainOnLabels } from '@distillery/testing';
+import { fixtureMlp, silentLogger, trainOnLabels } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,21 +11,20 @@ const features = 12;
 const classes = 4;
 const epochs = 12;
 
-let train: TensorDataset;
-let validation: TensorDataset;
+let train: IndexedDataset;
+let validation: IndexedDataset;
 let teacher: tfl.Sequential;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  [train, validation] = splitDataset(syntheticClassification({ examples: 384, features, classes, noise: 1.5, seed: 1 }), 256);
+  const data = new IndexedDataset(gaussianClusters({ examples: 384, features, classes, noise: 1.5, seed: 1 }));
+  [train, validation] = [data.take(256), data.slice(256)];
   teacher = fixtureMlp({ inputSize: features, hidden: [48, 48], classes, seed: 11, prefix: 'teacher' });
   await trainOnLabels(teacher, train, { epochs: 8, seed: 3 });
 });
 
 afterAll(() => {
   teacher.dispose();
-  train.dispose();
-  validation.dispose();
 });
 
 interface Run {

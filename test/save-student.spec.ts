@@ -3,9 +3,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDistiller, type ExperimentSpec } from '@distillery/core';
+import { gaussianClusters, IndexedDataset } from '@distillery/data';
 import { loadModel, loadStrategyWeights, saveStudent } from '@distillery/node';
 import { featurePlugin } from '@distillery/plugin-feature';
-import { fixtureMlp, silentLogger, syntheticClassification } from '@distillery/testing';
+import { fixtureMlp, silentLogger } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
@@ -38,7 +39,7 @@ function experiment(studentSeed: number, hiddenUnits = 5): ExperimentSpec {
 describe('a distilled student saved with saveStudent', () => {
   it('keeps its adapters beside the model, and both load back', async () => {
     const trained = createDistiller(experiment(2));
-    const data = syntheticClassification({ examples: 32, features: 6, classes: 3 });
+    const data = new IndexedDataset(gaussianClusters({ examples: 32, features: 6, classes: 3 }));
     await trained.fit(data);
     await saveStudent(trained, directory);
 
@@ -59,7 +60,6 @@ describe('a distilled student saved with saveStudent', () => {
     expect(restoredBias).toEqual(savedBias);
     tf.dispose([input]);
     for (const distiller of [trained, fresh]) distiller.dispose();
-    data.dispose();
   });
 
   it('refuses adapters of another shape and changes nothing', async () => {

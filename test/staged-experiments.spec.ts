@@ -1,28 +1,25 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runStages, type StagedExperimentSpec, type TensorDataset } from '@distillery/core';
+import { runStages, type StagedExperimentSpec } from '@distillery/core';
+import { gaussianClusters, IndexedDataset } from '@distillery/data';
 import { FileStageStore } from '@distillery/node';
 import { responsePlugin } from '@distillery/plugin-response';
-import { fixtureMlp, silentLogger, splitDataset, syntheticClassification, weightsOf } from '@distillery/testing';
+import { fixtureMlp, silentLogger, weightsOf } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-let train: TensorDataset;
-let validation: TensorDataset;
+let train: IndexedDataset;
+let validation: IndexedDataset;
 let runDirectory: string;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  [train, validation] = splitDataset(
-    syntheticClassification({ examples: 400, features: 10, classes: 4, noise: 1, seed: 6 }),
-    300,
-  );
+  const data = new IndexedDataset(gaussianClusters({ examples: 400, features: 10, classes: 4, noise: 1, seed: 6 }));
+  [train, validation] = [data.take(300), data.slice(300)];
   runDirectory = await mkdtemp(join(tmpdir(), 'distillery-run-'));
 });
 afterAll(async () => {
-  train.dispose();
-  validation.dispose();
   await rm(runDirectory, { recursive: true, force: true });
 });
 

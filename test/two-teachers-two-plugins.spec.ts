@@ -1,15 +1,16 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { createDistiller, type ExperimentSpec, type TensorDataset } from '@distillery/core';
+import { createDistiller, type ExperimentSpec } from '@distillery/core';
+import { gaussianClusters, IndexedDataset } from '@distillery/data';
 import { featurePlugin } from '@distillery/plugin-feature';
 import { responsePlugin } from '@distillery/plugin-response';
-import { fixtureMlp, silentLogger, splitDataset, syntheticClassification, trainOnLabels } from '@distillery/testing';
+import { fixtureMlp, silentLogger, trainOnLabels } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const classes = 4;
-let train: TensorDataset;
-let heldOut: TensorDataset;
+let train: IndexedDataset;
+let heldOut: IndexedDataset;
 let wide: tfl.LayersModel;
 let deep: tfl.LayersModel;
 
@@ -37,16 +38,12 @@ function experiment(student: tfl.LayersModel): ExperimentSpec {
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  [train, heldOut] = splitDataset(syntheticClassification({ examples: 640, features: 12, classes, noise: 0.9, seed: 21 }), 480);
+  const data = new IndexedDataset(gaussianClusters({ examples: 640, features: 12, classes, noise: 0.9, seed: 21 }));
+  [train, heldOut] = [data.take(480), data.slice(480)];
   wide = fixtureMlp({ inputSize: 12, hidden: [64], classes, prefix: 'wide', seed: 31 });
   deep = fixtureMlp({ inputSize: 12, hidden: [32, 24, 16], classes, prefix: 'deep', seed: 32 });
   await trainOnLabels(wide, train, { epochs: 8, seed: 2 });
   await trainOnLabels(deep, train, { epochs: 8, seed: 2 });
-});
-
-afterAll(() => {
-  train.dispose();
-  heldOut.dispose();
 });
 
 describe('an experiment with two teachers and strategies from two plugin packages', () => {

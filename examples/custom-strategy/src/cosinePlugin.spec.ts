@@ -1,8 +1,9 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { fileURLToPath } from 'node:url';
 import { createDistiller, StrategyFactory } from '@distillery/core';
+import { gaussianClusters, IndexedDataset } from '@distillery/data';
 import { loadPlugin } from '@distillery/node';
-import { fixtureMlp, silentLogger, syntheticClassification } from '@distillery/testing';
+import { fixtureMlp, silentLogger } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { Container } from 'inversify';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +31,7 @@ describe('cosinePlugin', () => {
   // Reads dist/ through package.json's exports, as the CLI does: `npm run build` first (turbo's test task depends on build).
   it('loads by path with loadPlugin and trains a student towards its teacher, holding the tensor count steady', async () => {
     const plugin = await loadPlugin('.', packageDirectory);
-    const data = syntheticClassification({ examples: 120, features: 8, classes: 3, seed: 11 });
+    const data = new IndexedDataset(gaussianClusters({ examples: 120, features: 8, classes: 3, seed: 11 }));
     const teacher = fixtureMlp({ inputSize: 8, hidden: [16], classes: 3, prefix: 'teacher', seed: 5 });
     const student = fixtureMlp({ inputSize: 8, hidden: [6], classes: 3, prefix: 'student', seed: 6 });
     const distiller = createDistiller({
@@ -51,7 +52,6 @@ describe('cosinePlugin', () => {
     expect(history[4]?.validation?.agreement.teacher).toBeGreaterThan(history[0]?.validation?.agreement.teacher as number);
     expect(new Set(tensorsAtEpochEnd).size).toBe(1);
     distiller.dispose();
-    data.dispose();
     teacher.dispose();
     student.dispose();
   });

@@ -14,7 +14,14 @@ describe('gaussianClusters', () => {
     expect(store.inputs).toHaveLength(30);
     expect(store.exampleShape).toEqual([3]);
     expect(store.numClasses).toBe(4);
-    expect(store.id).toBe('gaussian-clusters(n=10,d=3,k=4,noise=0.7,seed=2)');
+    expect(store.id).toBe('gaussian-clusters-v2(n=10,d=3,k=4,noise=0.7,seed=2)');
+  });
+
+  it('draws the same numbers as it always has, since every test dataset in the repository comes from this stream', () => {
+    expect(Array.from(gaussianClusters({ examples: 4, features: 2, classes: 2, seed: 1 }).inputs)).toEqual([
+      0.009799501858651638, 0.35130345821380615, -0.6254700422286987, 1.1858220100402832, -1.0758274793624878, -0.559407114982605,
+      -2.792184829711914, 1.3014202117919922,
+    ]);
   });
 
   it('gives the same data for the same options and other data for another seed', () => {

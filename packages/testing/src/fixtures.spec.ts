@@ -1,10 +1,10 @@
 import '@tensorflow/tfjs-backend-cpu';
+import { TensorDataset } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixtureCnn } from './fixtureCnn.js';
 import { fixtureMlp } from './fixtureMlp.js';
 import { splitDataset } from './splitDataset.js';
-import { syntheticClassification } from './syntheticClassification.js';
 import { trainOnLabels } from './trainOnLabels.js';
 import { weightsOf } from './weightsOf.js';
 
@@ -58,42 +58,36 @@ describe('fixtureCnn', () => {
   });
 });
 
-describe('syntheticClassification', () => {
-  it('balances the classes and gives the same data for the same seed', () => {
-    const read = (seed: number) => {
-      const data = syntheticClassification({ examples: 12, features: 2, classes: 3, seed });
-      const [batch] = data.batches({ batchSize: 12, shuffle: false, seed: 0, epoch: 0 });
-      const result = { inputs: batch?.inputs.arraySync(), labels: batch?.labels.arraySync() as number[] };
-      tf.dispose([batch?.inputs as tf.Tensor, batch?.labels as tf.Tensor]);
-      data.dispose();
-      return result;
-    };
-    const first = read(1);
-    expect(first.labels).toEqual([0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2]);
-    expect(read(1)).toEqual(first);
-    expect(read(2).inputs).not.toEqual(first.inputs);
-  });
-
-  it('reshapes examples for conv nets', () => {
-    const data = syntheticClassification({ examples: 4, features: 16, classes: 2, shape: [4, 4, 1] });
-    expect(data.inputShape).toEqual([4, 4, 1]);
-    data.dispose();
-  });
-});
+/** Examples 0…n−1: example i is the row [i, −i] with label i mod classes, so a test can tell where each one went. */
+function numbered(n: number, classes: number): TensorDataset {
+  const rows = Array.from({ length: n }, (_, i) => [i, -i]);
+  return new TensorDataset(
+    tf.tensor2d(rows),
+    tf.tensor1d(
+      rows.map((_, i) => i % classes),
+      'int32',
+    ),
+  );
+}
 
 describe('splitDataset', () => {
   it('keeps the order: the first examples, then the rest', () => {
-    const [first, rest] = splitDataset(syntheticClassification({ examples: 10, features: 2, classes: 5 }), 7);
+    const [first, rest] = splitDataset(numbered(10, 5), 7);
     expect([first.size, rest.size]).toEqual([7, 3]);
     const [batch] = rest.batches({ batchSize: 3, shuffle: false, seed: 0, epoch: 0 });
-    expect(batch?.labels.arraySync()).toEqual([2, 3, 4]); // labels cycle 0…4, examples 7, 8, 9
+    expect(batch?.inputs.arraySync()).toEqual([
+      [7, -7],
+      [8, -8],
+      [9, -9],
+    ]);
+    expect(batch?.labels.arraySync()).toEqual([2, 3, 4]);
     tf.dispose([batch?.inputs as tf.Tensor, batch?.labels as tf.Tensor]);
     first.dispose();
     rest.dispose();
   });
 
   it('refuses a split that leaves a part empty', () => {
-    const data = syntheticClassification({ examples: 4, features: 2, classes: 2 });
+    const data = numbered(4, 2);
     expect(() => splitDataset(data, 4)).toThrow('splitDataset: expected 0 < firstSize < 4, got 4');
     data.dispose();
   });
@@ -101,7 +95,17 @@ describe('splitDataset', () => {
 
 describe('trainOnLabels', () => {
   it('trains the model in place until it fits an easy problem', async () => {
-    const data = syntheticClassification({ examples: 90, features: 4, classes: 3, noise: 0.3, seed: 5 });
+    // Easy on purpose: class c lights up feature c, and offsets of at most 0.4 stay far below the gap of 2.
+    const rows = Array.from({ length: 90 }, (_, i) =>
+      [0, 1, 2, 3].map((f) => (f === i % 3 ? 2 : 0) + ((i * 7 + f * 3) % 5) / 10),
+    );
+    const data = new TensorDataset(
+      tf.tensor2d(rows),
+      tf.tensor1d(
+        rows.map((_, i) => i % 3),
+        'int32',
+      ),
+    );
     const model = fixtureMlp({ inputSize: 4, hidden: [8], classes: 3, prefix: 'taught' });
     const before = weightsOf(model);
     await trainOnLabels(model, data, { epochs: 15 });

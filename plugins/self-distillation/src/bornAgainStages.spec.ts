@@ -1,8 +1,9 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers';
 import { DistilleryError, runStages, type StageSpec, trainingOptionsSchema } from '@distillery/core';
+import { gaussianClusters, IndexedDataset } from '@distillery/data';
 import { responsePlugin } from '@distillery/plugin-response';
-import { expectNoLeaks, fixtureMlp, silentLogger, syntheticClassification } from '@distillery/testing';
+import { expectNoLeaks, fixtureMlp, silentLogger } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -158,7 +159,7 @@ describe('bornAgainStages', () => {
   });
 
   it('runs under runStages, building each generation when its stage begins and leaking no tensors', async () => {
-    const data = syntheticClassification({ examples: 16, features: 4, classes: 2, seed: 4 });
+    const data = new IndexedDataset(gaussianClusters({ examples: 16, features: 4, classes: 2, seed: 4 }));
     const { options, calls } = recorded({ generations: 2, training: { epochs: 1, batchSize: 8 } });
     const callsAtStageBegin: number[] = [];
     await expectNoLeaks(async () => {
@@ -173,6 +174,5 @@ describe('bornAgainStages', () => {
       expect(Object.keys(results[2]?.history[0]?.losses ?? {})).toEqual(['response.kd']);
       for (const result of results) result.model.dispose();
     });
-    data.dispose();
   });
 });

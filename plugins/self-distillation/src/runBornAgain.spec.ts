@@ -1,25 +1,22 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers';
-import { DistilleryError, evaluateEnsemble, type TensorDataset } from '@distillery/core';
-import { expectNoLeaks, fixtureMlp, silentLogger, splitDataset, syntheticClassification } from '@distillery/testing';
+import { DistilleryError, evaluateEnsemble } from '@distillery/core';
+import { gaussianClusters, IndexedDataset } from '@distillery/data';
+import { expectNoLeaks, fixtureMlp, silentLogger } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunBornAgainOptions } from './RunBornAgainOptions.js';
 import { runBornAgain } from './runBornAgain.js';
 import { selfDistillationPlugin } from './selfDistillationPlugin.js';
 
-let train: TensorDataset;
-let validation: TensorDataset;
+let train: IndexedDataset;
+let validation: IndexedDataset;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  [train, validation] = splitDataset(syntheticClassification({ examples: 48, features: 4, classes: 3, seed: 2 }), 32);
-});
-
-afterAll(() => {
-  train.dispose();
-  validation.dispose();
+  const data = new IndexedDataset(gaussianClusters({ examples: 48, features: 4, classes: 3, seed: 2 }));
+  [train, validation] = [data.take(32), data.slice(32)];
 });
 
 function options(calls: number[], overrides: Partial<RunBornAgainOptions> = {}): RunBornAgainOptions {

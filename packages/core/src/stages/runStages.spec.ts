@@ -1,8 +1,9 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { fixtureMlp, silentLogger, syntheticClassification, weightsOf } from '@distillery/testing';
+import { gaussianClusters, IndexedDataset } from '@distillery/data';
+import { fixtureMlp, silentLogger, weightsOf } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingState } from '../state/TrainingState.js';
 import { TrainingInterrupted } from '../training/TrainingInterrupted.js';
 import { runStages } from './runStages.js';
@@ -11,12 +12,10 @@ import type { StageResult } from './StageResult.js';
 import type { StageSpec } from './StageSpec.js';
 import type { StageStore } from './StageStore.js';
 
-let train: ReturnType<typeof syntheticClassification>;
+const train = new IndexedDataset(gaussianClusters({ examples: 48, features: 6, classes: 3, seed: 5 }));
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  train = syntheticClassification({ examples: 48, features: 6, classes: 3, seed: 5 });
 });
-afterAll(() => train.dispose());
 
 const training = { epochs: 2, batchSize: 16, seed: 1 };
 const mlp =

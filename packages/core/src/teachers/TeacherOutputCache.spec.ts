@@ -1,5 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { expectNoLeaks, fixtureMlp, syntheticClassification, weightsOf } from '@distillery/testing';
+import { gaussianClusters, IndexedDataset } from '@distillery/data';
+import { expectNoLeaks, fixtureMlp, weightsOf } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ContainerModule } from 'inversify';
@@ -57,13 +58,12 @@ function recordingLogger(): Logger & { lines: string[] } {
 
 /** 40 examples of 5 features; each example's first feature is its number, so strategies can tell them apart. */
 function numberedData(anonymous = false): TensorDataset {
-  const source = syntheticClassification({ examples: 40, features: 5, classes: 3, seed: 4 });
+  const source = new IndexedDataset(gaussianClusters({ examples: 40, features: 5, classes: 3, seed: 4 }));
   const [inputs, labels] = tf.tidy(() => {
     const batch = [...source.batches({ batchSize: 40, shuffle: false, seed: 0, epoch: 0 })][0] as Batch;
     const numbered = tf.concat([tf.reshape(tf.range(0, 40), [40, 1]), tf.slice(batch.inputs, [0, 1], [-1, 4])], 1);
     return [numbered, batch.labels];
   });
-  source.dispose();
   return new TensorDataset(inputs, labels, anonymous ? undefined : 'numbered-40');
 }
 

@@ -1,5 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { expectNoLeaks, fixtureMlp, syntheticClassification, weightsOf } from '@distillery/testing';
+import { gaussianClusters } from '@distillery/data';
+import { expectNoLeaks, fixtureMlp, weightsOf } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ContainerModule } from 'inversify';
@@ -47,10 +48,8 @@ const lines: string[] = [];
 const logger: Logger = { info: (line) => lines.push(line), warn: (line) => lines.push(line) };
 
 function data(): TensorDataset {
-  const source = syntheticClassification({ examples: 70, features: 6, classes: 3, seed: 8 });
-  const [batch] = [...source.batches({ batchSize: 70, shuffle: false, seed: 0, epoch: 0 })];
-  source.dispose();
-  return new TensorDataset(batch?.inputs as tf.Tensor, batch?.labels as tf.Tensor, 'synthetic-70');
+  const { inputs, labels } = gaussianClusters({ examples: 70, features: 6, classes: 3, seed: 8 });
+  return new TensorDataset(tf.tensor2d(inputs, [70, 6]), tf.tensor1d(labels, 'int32'), 'synthetic-70');
 }
 
 const teacher = fixtureMlp({ inputSize: 6, hidden: [10], classes: 3, prefix: 'teacher', seed: 4 });

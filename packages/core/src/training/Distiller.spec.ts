@@ -1,13 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu';
-import {
-  expectNoLeaks,
-  FakeStrategy,
-  fakeStrategyFactory,
-  fixtureMlp,
-  silentLogger,
-  syntheticClassification,
-  weightsOf,
-} from '@distillery/testing';
+import { gaussianClusters, IndexedDataset } from '@distillery/data';
+import { expectNoLeaks, FakeStrategy, fakeStrategyFactory, fixtureMlp, silentLogger, weightsOf } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ContainerModule } from 'inversify';
@@ -65,7 +58,7 @@ function spec(overrides: Partial<ExperimentSpec>): ExperimentSpec {
 
 describe('Distiller', () => {
   it('lowers the task loss and beats chance on a learnable problem', async () => {
-    const data = syntheticClassification({ examples: 240, features: 6, classes: 3, seed: 2, noise: 0.5 });
+    const data = new IndexedDataset(gaussianClusters({ examples: 240, features: 6, classes: 3, seed: 2, noise: 0.5 }));
     const distiller = createDistiller(
       spec({ training: { epochs: 6, batchSize: 16, seed: 1, optimizer: { name: 'adam', learningRate: 0.02 } } }),
     );
@@ -74,7 +67,6 @@ describe('Distiller', () => {
     expect(history[5]?.loss).toBeLessThan((history[0]?.loss as number) * 0.7);
     expect(history[5]?.validation?.accuracy).toBeGreaterThan(0.8);
     distiller.dispose();
-    data.dispose();
   });
 
   it('minimises Σ weight · loss and reports each term unweighted', async () => {
@@ -88,7 +80,7 @@ describe('Distiller', () => {
         plugins: [pluginOf(fakeStrategyFactory(fake))],
       }),
     );
-    const data = syntheticClassification({ examples: 32, features: 6, classes: 3, seed: 4 });
+    const data = new IndexedDataset(gaussianClusters({ examples: 32, features: 6, classes: 3, seed: 4 }));
     const events: { losses: Record<string, number>; total: number }[] = [];
     distiller.on('batchEnd', (event) => events.push(event));
     distiller.on('trainBegin', () => {
@@ -102,7 +94,6 @@ describe('Distiller', () => {
     }
     expect(fake.calls).toBe(4);
     distiller.dispose();
-    data.dispose();
   });
 
   it('runs teachers frozen in inference mode and the student in training mode', async () => {
@@ -156,11 +147,10 @@ describe('Distiller', () => {
       teachers: { wide: { w_hidden2: [null, 10] } },
       numClasses: 3,
     });
-    const data = syntheticClassification({ examples: 16, features: 6, classes: 3 });
+    const data = new IndexedDataset(gaussianClusters({ examples: 16, features: 6, classes: 3 }));
     await distiller.fit(data);
     expect(recording.seen.at(-1)?.features).toEqual({ s_hidden1: [16, 8] });
     distiller.dispose();
-    data.dispose();
   });
 
   it('trains the variables a strategy owns with the student', async () => {
@@ -177,12 +167,11 @@ describe('Distiller', () => {
     };
     const distiller = createDistiller(spec({ strategies: [{ key: 'test.owning' }], plugins: [pluginOf(factoryFor(owning))] }));
     expect(distiller.strategyVariables()).toEqual([offset]);
-    const data = syntheticClassification({ examples: 16, features: 6, classes: 3 });
+    const data = new IndexedDataset(gaussianClusters({ examples: 16, features: 6, classes: 3 }));
     await distiller.fit(data);
     expect(Array.from((offset as tf.Variable).dataSync()).some((value) => value !== 0)).toBe(true);
     distiller.dispose();
     expect(offset?.isDisposed).toBe(true);
-    data.dispose();
   });
 
   it('counts a term only inside its epoch window', async () => {
@@ -197,7 +186,7 @@ describe('Distiller', () => {
         plugins: [pluginOf(fakeStrategyFactory(early))],
       }),
     );
-    const data = syntheticClassification({ examples: 32, features: 6, classes: 3 });
+    const data = new IndexedDataset(gaussianClusters({ examples: 32, features: 6, classes: 3 }));
     distiller.on('trainBegin', () => {
       early.calls = 0;
     });
@@ -208,7 +197,6 @@ describe('Distiller', () => {
     expect(history[2]?.losses['testing.fake']).toBe(0);
     expect(history[2]?.losses['task.ce']).toBeGreaterThan(0);
     distiller.dispose();
-    data.dispose();
   });
 
   it('leaks no tensor from step to step or epoch to epoch', async () => {
@@ -222,7 +210,7 @@ describe('Distiller', () => {
         ],
       }),
     );
-    const data = syntheticClassification({ examples: 40, features: 6, classes: 3 });
+    const data = new IndexedDataset(gaussianClusters({ examples: 40, features: 6, classes: 3 }));
     const counts: number[] = [];
     distiller.on('epochEnd', () => counts.push(tf.memory().numTensors));
     await distiller.fit(data, { validation: data });
@@ -232,7 +220,6 @@ describe('Distiller', () => {
     await expectNoLeaks(() => distiller.step(batch as never).then(() => undefined));
     tf.dispose([batch?.inputs as tf.Tensor, batch?.labels as tf.Tensor]);
     distiller.dispose();
-    data.dispose();
   });
 
   it('rescales gradients whose global norm exceeds clipGradNorm', async () => {
@@ -245,13 +232,12 @@ describe('Distiller', () => {
       }),
     );
     const before = weightsOf(model).flatMap((weight) => Array.from(weight));
-    const data = syntheticClassification({ examples: 16, features: 6, classes: 3 });
+    const data = new IndexedDataset(gaussianClusters({ examples: 16, features: 6, classes: 3 }));
     await distiller.fit(data);
     const after = weightsOf(model).flatMap((weight) => Array.from(weight));
     const moved = Math.hypot(...after.map((value, i) => value - (before[i] as number)));
     expect(moved).toBeCloseTo(0.5 * 1e-3, 6);
     distiller.dispose();
-    data.dispose();
   });
 
   it('emits events in order and awaits callbacks before going on', async () => {
@@ -259,7 +245,7 @@ describe('Distiller', () => {
     const order: string[] = [];
     for (const name of ['trainBegin', 'epochBegin', 'epochEnd', 'trainEnd'] as const) distiller.on(name, () => order.push(name));
     let slowCallbackDone = false;
-    const data = syntheticClassification({ examples: 16, features: 6, classes: 3 });
+    const data = new IndexedDataset(gaussianClusters({ examples: 16, features: 6, classes: 3 }));
     await distiller.fit(data, {
       callbacks: [
         {
@@ -283,12 +269,11 @@ describe('Distiller', () => {
       'trainEnd',
     ]);
     distiller.dispose();
-    data.dispose();
   });
 
   it('stops after the current batch when asked', async () => {
     const distiller = createDistiller(spec({ training: { epochs: 5, batchSize: 4, seed: 1 } }));
-    const data = syntheticClassification({ examples: 16, features: 6, classes: 3 });
+    const data = new IndexedDataset(gaussianClusters({ examples: 16, features: 6, classes: 3 }));
     let batches = 0;
     const history = await distiller.fit(data, {
       callbacks: [
@@ -303,7 +288,6 @@ describe('Distiller', () => {
     expect(batches).toBe(6);
     expect(history).toHaveLength(2);
     distiller.dispose();
-    data.dispose();
   });
 
   it('measures accuracy and agreement with each teacher', async () => {
@@ -311,7 +295,7 @@ describe('Distiller', () => {
     const teacher = fixtureMlp({ inputSize: 6, hidden: [8], classes: 3, prefix: 't', seed: 9 });
     const student = fixtureMlp({ inputSize: 6, hidden: [8], classes: 3, prefix: 's', seed: 9 });
     const distiller = createDistiller(spec({ teachers: [{ name: 'twin', model: teacher }], student: { model: student } }));
-    const data = syntheticClassification({ examples: 30, features: 6, classes: 3, seed: 8 });
+    const data = new IndexedDataset(gaussianClusters({ examples: 30, features: 6, classes: 3, seed: 8 }));
     const metrics = await distiller.evaluate(data);
     const [inputs, labels] = (() => {
       const [batch] = data.batches({ batchSize: 30, shuffle: false, seed: 0, epoch: 0 });
@@ -323,7 +307,6 @@ describe('Distiller', () => {
     expect(metrics.agreement).toEqual({ twin: 1 });
     tf.dispose([inputs, labels]);
     distiller.dispose();
-    data.dispose();
   });
 });
 
@@ -341,7 +324,7 @@ describe('Distiller.diagnoseTeachers', () => {
         ],
       }),
     );
-    const data = syntheticClassification({ examples: 30, features: 6, classes: 3, seed: 8 });
+    const data = new IndexedDataset(gaussianClusters({ examples: 30, features: 6, classes: 3, seed: 8 }));
     const diagnostics = await distiller.diagnoseTeachers(data);
 
     const [batch] = data.batches({ batchSize: 30, shuffle: false, seed: 0, epoch: 0 });
@@ -377,7 +360,6 @@ describe('Distiller.diagnoseTeachers', () => {
     expect(diagnostics.teachers.a?.expectedCalibrationError).toBe(diagnostics.teachers.twin?.expectedCalibrationError);
     tf.dispose([batch?.inputs as tf.Tensor, batch?.labels as tf.Tensor]);
     distiller.dispose();
-    data.dispose();
   });
 
   it('reports the ensemble of each strategy that combines teachers, and runs before training', async () => {
@@ -398,13 +380,12 @@ describe('Distiller.diagnoseTeachers', () => {
     const order: string[] = [];
     distiller.on('teachersDiagnosed', (diagnostics) => order.push(`diagnosed ${diagnostics.ensembles.mine}`));
     distiller.on('trainBegin', () => order.push('trainBegin'));
-    const data = syntheticClassification({ examples: 30, features: 6, classes: 3 });
+    const data = new IndexedDataset(gaussianClusters({ examples: 30, features: 6, classes: 3 }));
     await distiller.fit(data);
     expect(order).toEqual([`diagnosed ${10 / 30}`, 'trainBegin']);
     expect(distiller.diagnostics?.ensembles.mine).toBeCloseTo(1 / 3, 12);
     await expectNoLeaks(() => distiller.diagnoseTeachers(data).then(() => undefined));
     distiller.dispose();
-    data.dispose();
   });
 });
 
@@ -412,10 +393,9 @@ describe('Distiller refuses', () => {
   it('a strategy whose loss is not a scalar, naming it', async () => {
     const vector: DistillationStrategy = { key: 'test.vector', loss: ({ student }) => tf.mean(student.logits, 0) as never };
     const distiller = createDistiller(spec({ strategies: [{ key: 'test.vector' }], plugins: [pluginOf(factoryFor(vector))] }));
-    const data = syntheticClassification({ examples: 8, features: 6, classes: 3 });
+    const data = new IndexedDataset(gaussianClusters({ examples: 8, features: 6, classes: 3 }));
     await expect(distiller.fit(data)).rejects.toThrow("strategy 'test.vector' returned a loss of shape [3]; expected a scalar");
     distiller.dispose();
-    data.dispose();
   });
 
   it('taps on a teacher the experiment does not have', () => {
@@ -434,7 +414,7 @@ describe('Distiller refuses', () => {
 });
 
 describe("Distiller reports a strategy's own bug as that strategy's failure", () => {
-  const data = () => syntheticClassification({ examples: 16, features: 6, classes: 3, seed: 4 });
+  const data = () => new IndexedDataset(gaussianClusters({ examples: 16, features: 6, classes: 3, seed: 4 }));
 
   /** A loss through `tf.less`, which has no gradient in tfjs: the backward pass fails, not the loss. */
   const noGradient: DistillationStrategy = {
@@ -465,7 +445,6 @@ describe("Distiller reports a strategy's own bug as that strategy's failure", ()
     expect((failure as StrategyFailure).cause).toBeInstanceOf(Error);
     expect(failure).not.toBeInstanceOf(DistilleryError);
     distiller.dispose();
-    train.dispose();
   });
 
   it('finds it while choosing the backend too, before any training, and leaks nothing on the way', async () => {
@@ -479,7 +458,6 @@ describe("Distiller reports a strategy's own bug as that strategy's failure", ()
       );
     });
     distiller.dispose();
-    train.dispose();
   });
 
   it('names a strategy whose loss throws, and one whose factory throws', async () => {
@@ -491,7 +469,6 @@ describe("Distiller reports a strategy's own bug as that strategy's failure", ()
       "strategies[0] (test.throwing) failed while computing its loss: Cannot read properties of undefined (reading 'logits')",
     );
     distiller.dispose();
-    train.dispose();
     const broken: StrategyFactoryType = {
       key: 'test.broken-factory',
       description: 'test strategy',
@@ -515,6 +492,5 @@ describe("Distiller reports a strategy's own bug as that strategy's failure", ()
     expect(failure).toBeInstanceOf(DistilleryError);
     expect((failure as Error).message).toBe('strategies[0].options.teacher: no teacher named ghost');
     distiller.dispose();
-    train.dispose();
   });
 });

@@ -4,9 +4,12 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * Restores the strategies' variables saved by {@link saveStrategyWeights} into an experiment built the
- * same way (same strategies in the same order, same tapped shapes). Variables match by position, since
- * their names carry a per-process instance counter. Checks every shape before assigning any, so a
- * mismatch changes nothing. Returns how many variables were restored.
+ * same way (same strategies in the same order, same tapped shapes). Variables match by position, in
+ * `strategyVariables()` order, not by name: the kernel names each `<term name>/<local>`
+ * (`feature.hint/pairs[0]/kernel`), but numbers it `#2`, `#3`… while another live variable holds that
+ * name (say, a second experiment in the same process), so the names saved need not be the ones this
+ * experiment's variables got; they only label the errors. Checks the count and every shape before
+ * assigning any, so a mismatch changes nothing. Returns how many variables were restored.
  */
 export async function loadStrategyWeights(distiller: Distiller, directory: string): Promise<number> {
   const variables = distiller.strategyVariables();

@@ -5,9 +5,10 @@ import {
   type DistillationContext,
   type DistillationStrategy,
   DistilleryError,
+  lossTotal,
   type StrategyCreationContext,
 } from '@distillery/core';
-import { expectNoLeaks } from '@distillery/testing';
+import { creationContext, expectNoLeaks } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { attentionTransfer } from './attentionTransfer.js';
@@ -16,12 +17,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const creation: StrategyCreationContext = {
-  path: 'strategies[1].options',
-  teacherNames: ['wide', 'deep'],
-  studentName: 'student',
-  seed: 0,
-};
+const creation = creationContext({ path: 'strategies[1].options', teacherNames: ['wide', 'deep'], term: 'attention.at' });
 
 /** [1, 2, 2, 2]: mean_c A² = [1, 2, 2, 4], norm 5 → at = [0.2, 0.4, 0.4, 0.8]. */
 const studentValues = [1, 1, 2, 0, 0, -2, 2, -2];
@@ -74,7 +70,7 @@ function disposeContext(context: DistillationContext): void {
 function lossOf(strategy: DistillationStrategy, makeContext: () => DistillationContext): Promise<number> {
   return expectNoLeaks(() => {
     const context = makeContext();
-    const loss = strategy.loss(context);
+    const loss = lossTotal(strategy.loss(context));
     const value = loss.dataSync()[0] as number;
     loss.dispose();
     disposeContext(context);
@@ -160,7 +156,7 @@ describe('attention.at', () => {
       const teacherFeature = tf.tensor4d(teacherValues, [1, 2, 2, 4]);
       const grad = tf.grad((x: tf.Tensor) => {
         const context = contextWith({ s_conv1: x }, { wide: { t_conv1: teacherFeature } });
-        const loss = strategy.loss(context);
+        const loss = lossTotal(strategy.loss(context));
         tf.dispose([
           context.inputs,
           context.labels,
@@ -240,7 +236,7 @@ describe('attention.at', () => {
     }
 
     it('refuses an experiment without a teacher', () => {
-      expect(() => create(onePair, { ...creation, teacherNames: [] })).toThrow(
+      expect(() => create(onePair, creationContext({ path: 'strategies[1].options', teacherNames: [] }))).toThrow(
         'strategies[1].options.teacher: attention.at needs a teacher, but the experiment has none',
       );
     });

@@ -1,36 +1,33 @@
 import {
   type DistillationStrategy,
-  DistilleryError,
   findTeacherOutputs,
   parseOptions,
   resolveTeacherName,
   type StrategyFactory,
-  type SymbolicShape,
   type TapShapes,
 } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
+import { attentionOptionFields } from './attentionOptionFields.js';
 import { attentionTransferLoss } from './attentionTransferLoss.js';
-import { describeResizeProblem } from './describeResizeProblem.js';
+import { checkAttentionPair } from './checkAttentionPair.js';
 import { matchSpatialSize } from './matchSpatialSize.js';
+import { tappedFeature } from './tappedFeature.js';
 
 const layerName = z.string({ error: 'expected a layer name' }).min(1, { error: 'expected a layer name' });
 
 const optionsSchema = z.strictObject({
-  /** Default: the experiment's first teacher. */
-  teacher: z.string({ error: 'expected a teacher name' }).optional(),
+  teacher: z
+    .string({ error: 'expected a teacher name' })
+    .optional()
+    .describe("the teacher whose attention maps are matched; default: the experiment's first teacher"),
   pairs: z
-    .array(z.strictObject({ student: layerName, teacher: layerName }), {
+    .array(z.strictObject({ student: layerName.describe('student layer'), teacher: layerName.describe('teacher layer') }), {
       error: "expected an array of { student: '<layer>', teacher: '<layer>' } layer pairs",
     })
-    .min(1, { error: "expected at least one { student: '<layer>', teacher: '<layer>' } layer pair" }),
-  p: z
-    .number({ error: 'expected a number ≥ 1' })
-    .min(1, { error: 'expected a number ≥ 1 (below 1, |A|^p has an infinite slope at zero activations)' })
-    .default(2),
-  /** The paper's β; the loss is β/2 · Σ at_loss, so the spec weight stays 1. */
-  beta: z.number({ error: 'expected a finite number ≥ 0' }).min(0, { error: 'expected a finite number ≥ 0' }).default(1000),
-  resize: z.enum(['avgpool', 'bilinear'], { error: "expected 'avgpool' or 'bilinear'" }).default('avgpool'),
+    .min(1, { error: "expected at least one { student: '<layer>', teacher: '<layer>' } layer pair" })
+    .describe('student layer → teacher layer pairs whose attention maps are matched (NHWC feature maps)'),
+  ...attentionOptionFields,
 });
 
 /**
@@ -46,8 +43,10 @@ const optionsSchema = z.strictObject({
  */
 export const attentionTransfer: StrategyFactory = {
   key: 'attention.at',
-  description:
-    'attention transfer: match normalized spatial attention maps at layer pairs; options: teacher, pairs, p, beta, resize',
+  description: 'attention transfer: match normalized spatial attention maps at layer pairs',
+  optionsSchema,
+  paper:
+    'Zagoruyko, Komodakis 2017, "Paying More Attention to Attention: Improving the Performance of Convolutional Neural Networks via Attention Transfer", ICLR',
   create(options, context): DistillationStrategy {
     const { teacher: requested, pairs, p, beta, resize } = parseOptions(optionsSchema, options, context.path);
     const teacher = resolveTeacherName(requested, 'attention.at', context);
@@ -59,15 +58,18 @@ export const attentionTransfer: StrategyFactory = {
         teachers: { [teacher]: [...new Set(pairs.map((pair) => pair.teacher))] },
       },
       build(shapes: TapShapes) {
-        // Checked here, before training, so a wrong layer choice fails at once instead of on the first batch.
         pairs.forEach((pair, i) => {
-          const studentShape = shapes.student[pair.student];
-          const teacherShape = shapes.teachers[teacher]?.[pair.teacher];
-          const studentSize = spatialSize(studentShape, `${path}.pairs[${i}].student`, `student layer '${pair.student}'`);
-          const teacherSize = spatialSize(teacherShape, `${path}.pairs[${i}].teacher`, `teacher layer '${pair.teacher}'`);
-          if (studentSize === undefined || teacherSize === undefined) return;
-          const problem = describeResizeProblem(studentSize, teacherSize, resize);
-          if (problem !== undefined) throw new DistilleryError(`${path}.pairs[${i}]: ${problem}`, `${path}.pairs[${i}]`);
+          const where = `${path}.pairs[${i}]`;
+          checkAttentionPair(
+            where,
+            { shape: shapes.student[pair.student], field: `${where}.student`, what: `student layer '${pair.student}'` },
+            {
+              shape: shapes.teachers[teacher]?.[pair.teacher],
+              field: `${where}.teacher`,
+              what: `teacher layer '${pair.teacher}'`,
+            },
+            resize,
+          );
         });
       },
       loss: (batch) =>
@@ -75,8 +77,8 @@ export const attentionTransfer: StrategyFactory = {
           const { student } = batch;
           const outputs = findTeacherOutputs(batch, teacher, 'attention.at');
           const terms = pairs.map((pair) => {
-            const studentFeature = tappedFeature(student.features, pair.student, 'student');
-            const teacherFeature = tappedFeature(outputs.features, pair.teacher, `teacher '${teacher}'`);
+            const studentFeature = tappedFeature(student.features, pair.student, 'student', 'attention.at');
+            const teacherFeature = tappedFeature(outputs.features, pair.teacher, `teacher '${teacher}'`, 'attention.at');
             const [studentMatched, teacherMatched] = matchSpatialSize(studentFeature, teacherFeature, resize);
             return attentionTransferLoss(studentMatched, teacherMatched, { p });
           });
@@ -85,20 +87,3 @@ export const attentionTransfer: StrategyFactory = {
     };
   },
 };
-
-/** [H, W] of an NHWC layer output, or `undefined` when the model leaves them open (fully convolutional). */
-function spatialSize(shape: SymbolicShape | undefined, field: string, what: string): [number, number] | undefined {
-  if (shape === undefined) throw new DistilleryError(`${field}: ${what} was not tapped`, field);
-  if (shape.length !== 4) {
-    const shown = shape.map((dimension) => dimension ?? 'B').join(', ');
-    throw new DistilleryError(`${field}: ${what} outputs [${shown}]; attention maps need NHWC feature maps [B, H, W, C]`, field);
-  }
-  const [, height, width] = shape;
-  return typeof height === 'number' && typeof width === 'number' ? [height, width] : undefined;
-}
-
-function tappedFeature(features: Readonly<Record<string, tf.Tensor>>, layer: string, role: string): tf.Tensor {
-  const feature = features[layer];
-  if (feature === undefined) throw new DistilleryError(`attention.at: the ${role} outputs have no tapped layer '${layer}'`);
-  return feature;
-}

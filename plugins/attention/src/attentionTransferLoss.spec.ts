@@ -157,3 +157,94 @@ describe('attentionTransferLoss', () => {
     tf.dispose([s, t, dense]);
   });
 });
+
+describe("attentionTransferLoss with reduction 'none'", () => {
+  /** The per-example losses [B] of fresh tensors of the given values and shapes, as plain numbers; checks nothing leaks. */
+  function perExample(
+    student: { values: number[]; shape: [number, number, number, number] },
+    teacher: { values: number[]; shape: [number, number, number, number] },
+    p?: number,
+  ): Promise<{ shape: number[]; values: number[] }> {
+    return expectNoLeaks(() => {
+      const s = tf.tensor4d(student.values, student.shape);
+      const t = tf.tensor4d(teacher.values, teacher.shape);
+      const losses = attentionTransferLoss(s, t, { reduction: 'none', ...(p === undefined ? {} : { p }) });
+      const result = { shape: losses.shape, values: Array.from(losses.dataSync()) };
+      tf.dispose([s, t, losses]);
+      return result;
+    });
+  }
+
+  it('gives each example the mean over its positions, worked by hand', async () => {
+    // 1×2 maps, one channel. Example 1: student A = [1, 0] → Q = A² = [1, 0], normalised [1, 0]; teacher
+    // A = [1, 1] → Q = [1, 1] → [1/√2, 1/√2]. Loss = ((1 − 1/√2)² + (1/√2)²) / 2 = (2 − √2) / 2 ≈ 0.29289.
+    // Example 2: student and teacher both [3, 4] → identical maps → 0.
+    const { shape, values } = await perExample(
+      { values: [1, 0, 3, 4], shape: [2, 1, 2, 1] },
+      { values: [1, 1, 3, 4], shape: [2, 1, 2, 1] },
+    );
+    expect(shape).toEqual([2]);
+    expect(values[0]).toBeCloseTo((2 - Math.SQRT2) / 2, 6);
+    expect(values[1]).toBeCloseTo(0, 6);
+  });
+
+  it('gives the one example of the hand-worked batch its 0.18, channel counts 2 vs 4', async () => {
+    const { values } = await perExample(
+      { values: student.flat(3), shape: [1, 2, 2, 2] },
+      { values: teacher.flat(3), shape: [1, 2, 2, 4] },
+    );
+    expect(values).toHaveLength(1);
+    expect(values[0]).toBeCloseTo(0.18, 6);
+  });
+
+  it("averages over the batch to the 'mean' reduction, for p = 2 and p = 3", async () => {
+    for (const p of [2, 3]) {
+      const { perExampleMean, batchMean } = await expectNoLeaks(() => {
+        const s = tf.randomNormal([3, 4, 4, 2], 0, 1, 'float32', 3);
+        const t = tf.randomNormal([3, 4, 4, 6], 0, 1, 'float32', 4);
+        const losses = attentionTransferLoss(s, t, { p, reduction: 'none' });
+        const mean = attentionTransferLoss(s, t, { p, reduction: 'mean' });
+        const result = {
+          perExampleMean: Array.from(losses.dataSync()).reduce((sum, value) => sum + value, 0) / 3,
+          batchMean: mean.dataSync()[0] as number,
+        };
+        tf.dispose([s, t, losses, mean]);
+        return result;
+      });
+      expect(perExampleMean).toBeCloseTo(batchMean, 6);
+    }
+  });
+
+  it("is the default 'mean' reduction's value when reduction is 'mean'", async () => {
+    const [byDefault, explicit] = await expectNoLeaks(() => {
+      const s = tf.tensor4d(student);
+      const t = tf.tensor4d(teacher);
+      const losses = [attentionTransferLoss(s, t), attentionTransferLoss(s, t, { reduction: 'mean' })];
+      const result = losses.map((loss) => loss.dataSync()[0] as number);
+      tf.dispose([s, t, ...losses]);
+      return result;
+    });
+    expect(explicit).toBe(byDefault);
+  });
+
+  it('passes gradients to the student feature of each example', async () => {
+    const gradient = await expectNoLeaks(() => {
+      const s = tf.randomNormal([2, 2, 2, 3], 0, 1, 'float32', 5);
+      const t = tf.randomNormal([2, 2, 2, 3], 0, 1, 'float32', 6);
+      const grad = tf.grad((x: tf.Tensor) => tf.sum(attentionTransferLoss(x, t, { reduction: 'none' })))(s);
+      const values = grad.arraySync() as number[][][][];
+      tf.dispose([s, t, grad]);
+      return values;
+    });
+    for (const example of gradient) expect(example.flat(2).some((value) => value !== 0)).toBe(true);
+  });
+
+  it('refuses a reduction it does not know', () => {
+    const s = tf.zeros([1, 2, 2, 1]);
+    const reduction = 'sum' as 'mean';
+    expect(() => attentionTransferLoss(s, s, { reduction })).toThrow(
+      "attentionTransferLoss: reduction must be 'mean' or 'none', got 'sum'",
+    );
+    s.dispose();
+  });
+});

@@ -1,7 +1,12 @@
+export type { AttentionTransferLossOptions } from './AttentionTransferLossOptions.js';
 export { attentionMap } from './attentionMap.js';
+export { attentionOptionFields } from './attentionOptionFields.js';
 export { attentionPlugin, attentionPlugin as default } from './attentionPlugin.js';
 export { attentionTransfer } from './attentionTransfer.js';
 export { attentionTransferLoss } from './attentionTransferLoss.js';
+export { checkAttentionPair } from './checkAttentionPair.js';
 export { describeResizeProblem } from './describeResizeProblem.js';
 export { matchSpatialSize } from './matchSpatialSize.js';
 export type { ResizeMethod } from './ResizeMethod.js';
+export { spatialSize } from './spatialSize.js';
+export { tappedFeature } from './tappedFeature.js';

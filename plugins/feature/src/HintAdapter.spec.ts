@@ -1,5 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { DistilleryError } from '@distillery/core';
+import { uniqueVariableName } from '@distillery/core/internal';
 import { expectNoLeaks } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,11 +11,15 @@ beforeAll(async () => {
 });
 
 const live: HintAdapter[] = [];
-let names = 0;
 
-/** An adapter freed after the test, with a fresh variable name each time. */
-function adapter(options: Omit<HintAdapterOptions, 'name' | 'seed'> & { seed?: number | string }): HintAdapter {
-  const made = new HintAdapter({ name: `test/${++names}`, seed: 1, ...options });
+/** Names the variables `test/kernel`, `test/kernel#2`…: unique among the live ones, as the kernel names them. */
+const variableName = (local: string) => uniqueVariableName(`test/${local}`);
+
+/** An adapter freed after the test. */
+function adapter(
+  options: Omit<HintAdapterOptions, 'variableName' | 'seed'> & Partial<Pick<HintAdapterOptions, 'variableName' | 'seed'>>,
+): HintAdapter {
+  const made = new HintAdapter({ variableName, seed: 1, ...options });
   live.push(made);
   return made;
 }
@@ -210,9 +215,23 @@ describe('HintAdapter', () => {
     for (const norm of norms) expect(norm).toBeGreaterThan(0);
   });
 
+  it('names its kernel and bias through variableName, asking for each as it is created', () => {
+    const asked: string[] = [];
+    const named = adapter({
+      studentShape: [null, 4],
+      teacherShape: [null, 8],
+      variableName: (local) => {
+        asked.push(local);
+        return uniqueVariableName(`named/${local}`);
+      },
+    });
+    expect(asked).toEqual(['kernel', 'bias']);
+    expect([named.kernel.name, named.bias.name]).toEqual(['named/kernel', 'named/bias']);
+  });
+
   it('frees its kernel and bias on dispose', () => {
     const before = tf.memory().numTensors;
-    const made = new HintAdapter({ name: `test/${++names}`, studentShape: [null, 4], teacherShape: [null, 8], seed: 1 });
+    const made = new HintAdapter({ variableName, studentShape: [null, 4], teacherShape: [null, 8], seed: 1 });
     expect(tf.memory().numTensors).toBe(before + 2);
     made.dispose();
     expect(tf.memory().numTensors).toBe(before);

@@ -2,8 +2,12 @@ import { DistilleryError, resizeBilinearHalfPixel, type SymbolicShape } from '@d
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface HintAdapterOptions {
-  /** Prefix of the variables' names (`${name}/kernel`, `${name}/bias`); must be unique among live variables. */
-  readonly name: string;
+  /**
+   * Names the variable `local` (`'kernel'`, `'bias'`), called just before it is created; the names must be
+   * unique among live variables, since tfjs keys gradients by name. A strategy names them through its
+   * creation context's `variableName`, under the pair (`pairs[0]/kernel`); see `HintAdapterSet`.
+   */
+  readonly variableName: (local: 'kernel' | 'bias') => string;
   /** Static output shape of the student's guided layer, batch dimension `null`. */
   readonly studentShape: SymbolicShape;
   /** Static output shape of the teacher's hint layer, batch dimension `null`. */
@@ -77,9 +81,9 @@ export class HintAdapter {
     const kernelShape = this.kind === 'conv' ? [1, 1, studentUnits, teacherUnits] : [studentUnits, teacherUnits];
     const limit = Math.sqrt(6 / (studentUnits + teacherUnits));
     this.kernel = tf.tidy(() =>
-      tf.variable(tf.randomUniform(kernelShape, -limit, limit, 'float32', options.seed), true, `${options.name}/kernel`),
+      tf.variable(tf.randomUniform(kernelShape, -limit, limit, 'float32', options.seed), true, options.variableName('kernel')),
     );
-    this.bias = tf.tidy(() => tf.variable(tf.zeros([teacherUnits]), true, `${options.name}/bias`));
+    this.bias = tf.tidy(() => tf.variable(tf.zeros([teacherUnits]), true, options.variableName('bias')));
   }
 
   /**

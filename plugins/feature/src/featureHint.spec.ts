@@ -3,10 +3,11 @@ import {
   type DistillationContext,
   type DistillationStrategy,
   DistilleryError,
+  lossTotal,
   type StrategyCreationContext,
   type TapShapes,
 } from '@distillery/core';
-import { expectNoLeaks } from '@distillery/testing';
+import { creationContext, expectNoLeaks } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { featureHint } from './featureHint.js';
@@ -33,12 +34,13 @@ afterEach(() => {
   for (const strategy of built.splice(0)) strategy.dispose?.();
 });
 
-function creationContext(overrides: Partial<StrategyCreationContext> = {}): StrategyCreationContext {
-  return { path: 'strategies[0].options', teacherNames: ['wide', 'deep'], studentName: 'student', seed: 7, ...overrides };
+/** The spec's experiment: teachers 'wide' and 'deep', seed 7, the term named after the key. */
+function hintContext(overrides: Parameters<typeof creationContext>[0] = {}): StrategyCreationContext {
+  return creationContext({ teacherNames: ['wide', 'deep'], seed: 7, term: 'feature.hint', ...overrides });
 }
 
 /** Creates the strategy and builds it on `shapes`; it is disposed after the test. */
-function buildStrategy(options: unknown, shapes: TapShapes, context = creationContext()): DistillationStrategy {
+function buildStrategy(options: unknown, shapes: TapShapes, context = hintContext()): DistillationStrategy {
   const strategy = featureHint.create(options, context);
   built.push(strategy);
   strategy.build?.(shapes);
@@ -63,13 +65,13 @@ function distillationContext(
 }
 
 async function lossValue(strategy: DistillationStrategy, context: DistillationContext): Promise<number> {
-  const loss = strategy.loss(context);
+  const loss = lossTotal(strategy.loss(context));
   const [value] = await loss.data();
   loss.dispose();
   return value as number;
 }
 
-function createError(options: unknown, context = creationContext()): string {
+function createError(options: unknown, context = hintContext()): string {
   try {
     featureHint.create(options, context);
   } catch (error) {
@@ -80,6 +82,18 @@ function createError(options: unknown, context = creationContext()): string {
 }
 
 const onePair = { pairs: [{ student: 's_conv', teacher: 't_conv' }] };
+/** Two dense pairs: student 'a' [B, 3] → teacher 'x' [B, 2], student 'b' [B, 2] → teacher 'y' [B, 4]. */
+const twoDensePairs = {
+  pairs: [
+    { student: 'a', teacher: 'x' },
+    { student: 'b', teacher: 'y' },
+  ],
+};
+const twoDenseShapes: TapShapes = {
+  student: { a: [null, 3], b: [null, 2] },
+  teachers: { wide: { x: [null, 2], y: [null, 4] } },
+  numClasses: 3,
+};
 
 describe('feature.hint options', () => {
   it('requires pairs', () => {
@@ -115,7 +129,7 @@ describe('feature.hint options', () => {
   });
 
   it('needs a teacher in the experiment', () => {
-    expect(createError(onePair, creationContext({ teacherNames: [] }))).toBe(
+    expect(createError(onePair, hintContext({ teacherNames: [] }))).toBe(
       'strategies[0].options.teacher: feature.hint needs a teacher, but the experiment has none',
     );
   });
@@ -130,14 +144,14 @@ describe('feature.hint', () => {
           { student: 's2', teacher: 't1' },
         ],
       },
-      creationContext(),
+      hintContext(),
     );
     expect(strategy.key).toBe('feature.hint');
     expect(strategy.taps).toEqual({ student: ['s1', 's2'], teachers: { wide: ['t1'] } });
   });
 
   it('taps the named teacher', () => {
-    const strategy = featureHint.create({ ...onePair, teacher: 'deep' }, creationContext());
+    const strategy = featureHint.create({ ...onePair, teacher: 'deep' }, hintContext());
     expect(strategy.taps?.teachers).toEqual({ deep: ['t_conv'] });
   });
 
@@ -154,30 +168,45 @@ describe('feature.hint', () => {
       ],
     };
     const before = tf.memory().numTensors;
-    const first = featureHint.create(options, creationContext());
+    const first = featureHint.create(options, hintContext());
     expect(first.variables?.()).toEqual([]);
     first.build?.(shapes);
     const second = buildStrategy(options, shapes);
     const variables = first.variables?.() ?? [];
     expect(variables.map((variable) => variable.shape)).toEqual([[1, 1, 2, 5], [5], [6, 9], [9]]);
     const names = [...variables, ...(second.variables?.() ?? [])].map((variable) => variable.name);
-    expect(new Set(names).size).toBe(8);
+    expect(names).toEqual([
+      'feature.hint/pairs[0]/kernel',
+      'feature.hint/pairs[0]/bias',
+      'feature.hint/pairs[1]/kernel',
+      'feature.hint/pairs[1]/bias',
+      'feature.hint/pairs[0]/kernel#2',
+      'feature.hint/pairs[0]/bias#2',
+      'feature.hint/pairs[1]/kernel#2',
+      'feature.hint/pairs[1]/bias#2',
+    ]);
     first.dispose?.();
     expect(variables.every((variable) => variable.isDisposed)).toBe(true);
     second.dispose?.();
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('is the mean over pairs of hintLoss(adapter(f_s), f_t), checked in plain numbers', async () => {
-    const strategy = buildStrategy(
-      {
-        pairs: [
-          { student: 'a', teacher: 'x' },
-          { student: 'b', teacher: 'y' },
-        ],
-      },
-      { student: { a: [null, 3], b: [null, 2] }, teachers: { wide: { x: [null, 2], y: [null, 4] } }, numClasses: 3 },
+  it("seeds pair p's kernel with '<training seed>/feature.hint/<p>', so every run starts from the same adapters", async () => {
+    const strategy = buildStrategy(twoDensePairs, twoDenseShapes);
+    const [kernelA, , kernelB] = strategy.variables?.() ?? [];
+    // Glorot-uniform limits: √(6 / (3 + 2)) and √(6 / (2 + 4)) = 1.
+    const expected = await expectNoLeaks(() =>
+      tf.tidy(() => [
+        Array.from(tf.randomUniform([3, 2], -Math.sqrt(6 / 5), Math.sqrt(6 / 5), 'float32', '7/feature.hint/0').dataSync()),
+        Array.from(tf.randomUniform([2, 4], -1, 1, 'float32', '7/feature.hint/1').dataSync()),
+      ]),
     );
+    expect(Array.from((kernelA as tf.Variable).dataSync())).toEqual(expected[0]);
+    expect(Array.from((kernelB as tf.Variable).dataSync())).toEqual(expected[1]);
+  });
+
+  it('is the mean over pairs of hintLoss(adapter(f_s), f_t), checked in plain numbers', async () => {
+    const strategy = buildStrategy(twoDensePairs, twoDenseShapes);
     const [kernelA, biasA, kernelB, biasB] = strategy.variables?.() ?? [];
     biasA?.assign(tf.tensor1d([0.1, -0.2]));
     biasB?.assign(tf.tensor1d([0.3, 0, -0.4, 0.5]));
@@ -238,7 +267,7 @@ describe('feature.hint', () => {
       const sizes = tf.tidy(() => {
         const { value, grads } = tf.variableGrads(() => {
           const studentFeature = tf.conv2d(images as tf.Tensor4D, studentKernel as tf.Tensor4D, 1, 'same');
-          return strategy.loss(distillationContext({ s_conv: studentFeature }, { t_conv: teacherFeature }));
+          return lossTotal(strategy.loss(distillationContext({ s_conv: studentFeature }, { t_conv: teacherFeature })));
         }, trainable);
         value.dispose();
         return trainable.map((variable) => tf.sum(tf.abs(grads[variable.name] as tf.Tensor)));
@@ -282,7 +311,7 @@ describe('feature.hint', () => {
         ],
         resize: 'refuse',
       },
-      creationContext(),
+      hintContext(),
     );
     const shapes: TapShapes = {
       student: { s1: [null, 4, 4, 2], s_conv: [null, 8, 8, 4] },
@@ -297,7 +326,7 @@ describe('feature.hint', () => {
   });
 
   it('refuses a map paired with a vector', () => {
-    const strategy = featureHint.create(onePair, creationContext());
+    const strategy = featureHint.create(onePair, hintContext());
     built.push(strategy);
     expect(() =>
       strategy.build?.({ student: { s_conv: [null, 4, 4, 2] }, teachers: { wide: { t_conv: [null, 10] } }, numClasses: 3 }),

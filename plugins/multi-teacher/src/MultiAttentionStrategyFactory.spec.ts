@@ -4,25 +4,19 @@ import {
   type DistillationContext,
   type DistillationStrategy,
   DistilleryError,
-  type StrategyCreationContext,
+  lossTotal,
   type TapShapes,
 } from '@distillery/core';
-import { attentionTransfer } from '@distillery/plugin-attention';
-import { expectNoLeaks } from '@distillery/testing';
+import { attentionTransfer, attentionTransferLoss } from '@distillery/plugin-attention';
+import { creationContext, expectNoLeaks } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtInPolicies } from './builtInPolicies.js';
 import { MultiAttentionStrategyFactory } from './MultiAttentionStrategyFactory.js';
-import { perExampleAttentionLoss } from './perExampleAttentionLoss.js';
 import { TeacherPolicyRegistry } from './TeacherPolicyRegistry.js';
 
 const factory = new MultiAttentionStrategyFactory(new TeacherPolicyRegistry([...builtInPolicies.values()]));
-const creation: StrategyCreationContext = {
-  path: 'strategies[0].options',
-  teacherNames: ['wide', 'deep'],
-  studentName: 's',
-  seed: 7,
-};
+const creation = creationContext({ teacherNames: ['wide', 'deep'], studentName: 's', seed: 7, term: 'multi.attention' });
 const ln3 = Math.log(3);
 
 const shapes: TapShapes = {
@@ -87,7 +81,7 @@ function context(
 async function lossOf(strategy: DistillationStrategy): Promise<number> {
   strategy.build?.(shapes);
   return expectNoLeaks(async () => {
-    const loss = strategy.loss(context());
+    const loss = lossTotal(strategy.loss(context()));
     expect(loss.rank).toBe(0);
     const [value] = await loss.data();
     loss.dispose();
@@ -96,7 +90,7 @@ async function lossOf(strategy: DistillationStrategy): Promise<number> {
 }
 
 async function perExample(student: string, teacher: string): Promise<number[]> {
-  const losses = perExampleAttentionLoss(tensors[student] as tf.Tensor, tensors[teacher] as tf.Tensor);
+  const losses = attentionTransferLoss(tensors[student] as tf.Tensor, tensors[teacher] as tf.Tensor, { reduction: 'none' });
   const values = Array.from(await losses.data());
   losses.dispose();
   return values;
@@ -188,7 +182,7 @@ describe('multi.attention', () => {
     const feature = tf.variable(tensors.s_conv1 as tf.Tensor, true, 'multi-attention-spec/s_conv1');
     const norm = await expectNoLeaks(async () => {
       const gradientNorm = tf.tidy(() => {
-        const { grads } = tf.variableGrads(() => strategy.loss(context({ s_conv1: feature })), [feature]);
+        const { grads } = tf.variableGrads(() => lossTotal(strategy.loss(context({ s_conv1: feature }))), [feature]);
         return tf.norm(grads[feature.name] as tf.Tensor);
       });
       const [value] = await gradientNorm.data();

@@ -4,11 +4,11 @@ import {
   type DistillationContext,
   type DistillationStrategy,
   DistilleryError,
-  type StrategyCreationContext,
+  lossTotal,
   type TapShapes,
 } from '@distillery/core';
 import { featureHint } from '@distillery/plugin-feature';
-import { expectNoLeaks } from '@distillery/testing';
+import { creationContext, expectNoLeaks } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { builtInPolicies } from './builtInPolicies.js';
@@ -16,12 +16,7 @@ import { MultiHintStrategyFactory } from './MultiHintStrategyFactory.js';
 import { TeacherPolicyRegistry } from './TeacherPolicyRegistry.js';
 
 const factory = new MultiHintStrategyFactory(new TeacherPolicyRegistry([...builtInPolicies.values()]));
-const creation: StrategyCreationContext = {
-  path: 'strategies[0].options',
-  teacherNames: ['wide', 'deep'],
-  studentName: 's',
-  seed: 7,
-};
+const creation = creationContext({ teacherNames: ['wide', 'deep'], studentName: 's', seed: 7, term: 'multi.hint' });
 const ln3 = Math.log(3);
 
 const shapes: TapShapes = {
@@ -104,7 +99,7 @@ function context(student: Record<string, tf.Tensor> = { s_dense: studentDense, s
 
 async function lossOf(strategy: DistillationStrategy, batch = context()): Promise<number> {
   return expectNoLeaks(async () => {
-    const loss = strategy.loss(batch);
+    const loss = lossTotal(strategy.loss(batch));
     expect(loss.rank).toBe(0);
     const [value] = await loss.data();
     loss.dispose();
@@ -237,7 +232,7 @@ describe('multi.hint', () => {
     const norms = await expectNoLeaks(async () => {
       const gradientNorms = tf.tidy(() => {
         const { grads } = tf.variableGrads(
-          () => strategy.loss(context({ s_conv: studentConvVariable, s_dense: studentDenseVariable })),
+          () => lossTotal(strategy.loss(context({ s_conv: studentConvVariable, s_dense: studentDenseVariable }))),
           variables,
         );
         return variables.map((variable) => tf.norm(grads[variable.name] as tf.Tensor));
@@ -250,7 +245,7 @@ describe('multi.hint', () => {
     tf.dispose([studentConvVariable, studentDenseVariable]);
   });
 
-  it('owns one adapter per pair, uniquely named, freed by dispose()', () => {
+  it("owns one adapter per pair, named 'pairs[p]/…' under the term and unique among live variables, freed by dispose()", () => {
     const options = { pairs: [{ teacher: 'deep', student: 's_dense', teacherLayer: 'd_dense' }] };
     const before = tf.memory().numTensors;
     const first = factory.create(options, creation);
@@ -258,9 +253,12 @@ describe('multi.hint', () => {
     first.build?.(shapes);
     second.build?.(shapes);
     const names = [...(first.variables?.() ?? []), ...(second.variables?.() ?? [])].map((variable) => variable.name);
-    expect(names).toHaveLength(4);
-    expect(new Set(names).size).toBe(4);
-    expect(names[0]).toMatch(/^multi\.hint\/\d+\/pairs\[0\]\/kernel$/);
+    expect(names).toEqual([
+      'multi.hint/pairs[0]/kernel',
+      'multi.hint/pairs[0]/bias',
+      'multi.hint/pairs[0]/kernel#2',
+      'multi.hint/pairs[0]/bias#2',
+    ]);
     first.dispose?.();
     second.dispose?.();
     expect(tf.memory().numTensors).toBe(before);

@@ -3,11 +3,12 @@ import {
   coreModule,
   type DistillationContext,
   DistilleryError,
+  lossTotal,
   type StrategyCreationContext,
   StrategyRegistry,
 } from '@distillery/core';
 import { kdLoss } from '@distillery/plugin-response';
-import { distillationContext, expectNoLeaks, strategyLoss } from '@distillery/testing';
+import { creationContext, distillationContext, expectNoLeaks, strategyLoss } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { Container, ContainerModule } from 'inversify';
 import seedrandom from 'seedrandom';
@@ -20,12 +21,17 @@ import { multiTeacherPlugin } from './multiTeacherPlugin.js';
 import { TeacherPolicyRegistry } from './TeacherPolicyRegistry.js';
 import { TeacherWeightingPolicy } from './TeacherWeightingPolicy.js';
 
-const creation: StrategyCreationContext = {
-  path: 'strategies[1].options',
-  teacherNames: ['wide', 'deep', 'tall'],
-  studentName: 'student',
-  seed: 5,
-};
+/** The spec's experiment: teachers 'wide', 'deep' and 'tall', seed 5, the term second in the config. */
+function kdContext(overrides: Parameters<typeof creationContext>[0] = {}): StrategyCreationContext {
+  return creationContext({
+    path: 'strategies[1].options',
+    teacherNames: ['wide', 'deep', 'tall'],
+    seed: 5,
+    term: 'multi.kd',
+    ...overrides,
+  });
+}
+const creation = kdContext();
 
 const factory = new MultiKdStrategyFactory(new TeacherPolicyRegistry([...builtInPolicies.values()]));
 
@@ -76,9 +82,9 @@ async function lossWith(options: unknown, step = 0, made = factory): Promise<num
   return strategyLoss(made.create(options, creation), context(step));
 }
 
-function createError(options: unknown, overrides: Partial<StrategyCreationContext> = {}): string {
+function createError(options: unknown, overrides: Parameters<typeof creationContext>[0] = {}): string {
   try {
-    factory.create(options, { ...creation, ...overrides });
+    factory.create(options, kdContext(overrides));
   } catch (error) {
     expect(error).toBeInstanceOf(DistilleryError);
     return (error as Error).message;
@@ -168,7 +174,7 @@ describe('multi.kd', () => {
       'strategies[1].key',
     );
     const expected = await scalar(() => kdLoss(student, tall, { temperature: 4 }));
-    expect(await expectNoLeaks(() => scalar(() => strategy.loss(context())))).toBeCloseTo(expected, 5);
+    expect(await expectNoLeaks(() => scalar(() => lossTotal(strategy.loss(context()))))).toBeCloseTo(expected, 5);
 
     expect(() => registry.create('multi.kd', { policy: 'favour-one', policyOptions: { teacher: 7 } }, creation, 'k')).toThrow(
       'strategies[1].options.policyOptions.teacher: expected a teacher index from 0 to 2',

@@ -20,13 +20,13 @@ import { TeacherPolicyRegistry } from './TeacherPolicyRegistry.js';
 const key = 'multi.kd';
 
 const optionsSchema = z.strictObject({
-  /** Names of the teachers to learn from, in the order `weights` refers to; default: every teacher. */
   teachers: z
     .array(z.string({ error: 'expected a teacher name' }).min(1, { error: 'expected a teacher name' }), {
       error: 'expected an array of teacher names',
     })
     .min(1, { error: 'expected at least one teacher name' })
-    .optional(),
+    .optional()
+    .describe('names of the teachers to learn from, in the order weights refers to; default: every teacher'),
   ...policySelectionShape('mean-probs'),
 });
 
@@ -44,8 +44,10 @@ const optionsSchema = z.strictObject({
 @injectable()
 export class MultiKdStrategyFactory implements StrategyFactory {
   readonly key = key;
-  readonly description =
-    'multi-teacher KD: teachers combined into one target or weighted per example by a policy; options: teachers, policy, temperature, weights, policyOptions';
+  readonly description = 'multi-teacher KD: teachers combined into one target or weighted per example by a policy';
+  readonly optionsSchema = optionsSchema;
+  readonly paper =
+    'Hinton, Vinyals, Dean 2015, "Distilling the Knowledge in a Neural Network", NIPS Deep Learning Workshop (KD from an ensemble); per-example weighting: Zhang, Chen, Wang 2022, "Confidence-Aware Multi-Teacher Knowledge Distillation", ICASSP';
 
   constructor(@inject(TeacherPolicyRegistry) private readonly policies: TeacherPolicyRegistry) {}
 

@@ -8,8 +8,8 @@ import { uniformPolicy } from './uniformPolicy.js';
 import { weightedPolicy } from './weightedPolicy.js';
 
 /**
- * The policies this package ships, by key. The plugin binds each of them; the functional API
- * (`combineTeachers`, `multiTeacherKdLoss`) resolves policy keys here, without a container.
+ * The policies this package ships, by key. The plugin binds each of them into the container's
+ * `TeacherPolicyRegistry`; the functional API looks keys up in a registry of them (`builtInPolicyRegistry`).
  */
 export const builtInPolicies: ReadonlyMap<string, TeacherWeightingPolicy> = new Map(
   [meanProbsPolicy, meanLogitsPolicy, uniformPolicy, weightedPolicy, confidencePolicy, entropyPolicy, randomPolicy].map(

@@ -155,7 +155,7 @@ describe('combineTeachers', () => {
     const run = () => combineTeachers([tf.zeros([1, 2])], tf.zeros([1], 'int32'), { policy: 'median', temperature: 1 });
     expect(run).toThrow(DistilleryError);
     expect(run).toThrow(
-      "combineTeachers: unknown policy 'median'; built in: mean-probs, mean-logits, uniform, weighted, confidence, entropy, random (pass a TeacherWeightingPolicy object to use your own)",
+      "combineTeachers: unknown policy 'median'; registered: confidence, entropy, mean-logits, mean-probs, random, uniform, weighted",
     );
   });
 

@@ -11,8 +11,6 @@ export { meanProbsPolicy } from './meanProbsPolicy.js';
 export { multiTeacherKdLoss } from './multiTeacherKdLoss.js';
 export { multiTeacherPlugin, multiTeacherPlugin as default } from './multiTeacherPlugin.js';
 export type { PolicyOptionsProblem } from './PolicyOptionsProblem.js';
-export { perExampleAttentionLoss } from './perExampleAttentionLoss.js';
-export { perExampleHintLoss } from './perExampleHintLoss.js';
 export { randomPolicy } from './randomPolicy.js';
 export type { TeacherLayerPair } from './TeacherLayerPair.js';
 export type { TeacherPolicyOptions } from './TeacherPolicyOptions.js';

@@ -6,20 +6,28 @@ import { z } from 'zod';
  */
 export function policySelectionShape(defaultPolicy: string) {
   return {
-    /** Key of a bound {@link TeacherWeightingPolicy}; checked against the registry when the strategy is created. */
+    /** Checked against the registry when the strategy is created. */
     policy: z
       .string({ error: 'expected a policy key such as mean-probs' })
       .min(1, { error: 'expected a policy key such as mean-probs' })
-      .default(defaultPolicy),
-    temperature: z.number({ error: 'expected a positive number' }).positive({ error: 'expected a positive number' }).default(4),
-    /** For `weighted`: c_k, one per teacher; the policy checks the rest. */
+      .default(defaultPolicy)
+      .describe(
+        'teacher-weighting policy: mean-probs, mean-logits, uniform, weighted, confidence, entropy, random, or a plugin’s key',
+      ),
+    temperature: z
+      .number({ error: 'expected a positive number' })
+      .positive({ error: 'expected a positive number' })
+      .default(4)
+      .describe('softening temperature T > 0'),
+    /** The policy checks the rest. */
     weights: z
       .array(z.number({ error: 'expected a finite number' }), { error: 'expected an array of numbers, one per teacher' })
-      .optional(),
-    /** For policies of one's own; `weights` goes at the top level. */
+      .optional()
+      .describe('for policy weighted: c_k, one per teacher, ≥ 0 and not all 0'),
     policyOptions: z
       .record(z.string(), z.unknown(), { error: 'expected an object of options for the policy' })
       .refine((options) => !('weights' in options), { error: 'give weights as options.weights, not inside policyOptions' })
-      .optional(),
+      .optional()
+      .describe('options for a policy of one’s own; weights goes at the top level'),
   };
 }

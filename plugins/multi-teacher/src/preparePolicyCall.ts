@@ -1,6 +1,6 @@
 import { DistilleryError } from '@distillery/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { builtInPolicies } from './builtInPolicies.js';
+import { builtInPolicyRegistry } from './builtInPolicyRegistry.js';
 import type { MultiTeacherOptions } from './MultiTeacherOptions.js';
 import { policyOptionField } from './policyOptionField.js';
 import { policyOptionsOf } from './policyOptionsOf.js';
@@ -9,7 +9,8 @@ import type { TeacherWeightingPolicy } from './TeacherWeightingPolicy.js';
 
 /**
  * Checks a functional call's arguments (one-line {@link DistilleryError}s prefixed with `caller`), resolves
- * its policy (a built-in key, or the object given) and checks the policy's options.
+ * its policy (a built-in key, looked up in {@link builtInPolicyRegistry}, or the object given) and checks the
+ * policy's options.
  */
 export function preparePolicyCall(
   caller: string,
@@ -60,17 +61,9 @@ export function preparePolicyCall(
 }
 
 function resolvePolicy(caller: string, policy: string | TeacherWeightingPolicy): TeacherWeightingPolicy {
-  if (typeof policy !== 'string') {
-    if (policy.kind === 'target' && typeof policy.target !== 'function') {
-      throw new DistilleryError(`${caller}: policy '${policy.key}' is of kind 'target' but has no target()`);
-    }
-    return policy;
+  if (typeof policy === 'string') return builtInPolicyRegistry.get(policy, caller);
+  if (policy.kind === 'target' && typeof policy.target !== 'function') {
+    throw new DistilleryError(`${caller}: policy '${policy.key}' is of kind 'target' but has no target()`);
   }
-  const builtIn = builtInPolicies.get(policy);
-  if (builtIn === undefined) {
-    throw new DistilleryError(
-      `${caller}: unknown policy '${policy}'; built in: ${[...builtInPolicies.keys()].join(', ')} (pass a TeacherWeightingPolicy object to use your own)`,
-    );
-  }
-  return builtIn;
+  return policy;
 }

@@ -7,10 +7,14 @@ const pairShape = "{ teacher: '<teacher name>', student: '<student layer>', teac
 export const teacherLayerPairsSchema = z
   .array(
     z.strictObject({
-      teacher: z.string({ error: 'expected a teacher name' }).min(1, { error: 'expected a teacher name' }),
-      student: layerName,
-      teacherLayer: layerName,
+      teacher: z
+        .string({ error: 'expected a teacher name' })
+        .min(1, { error: 'expected a teacher name' })
+        .describe('teacher name'),
+      student: layerName.describe('student layer'),
+      teacherLayer: layerName.describe('the teacher’s layer'),
     }),
     { error: `expected an array of ${pairShape}` },
   )
-  .min(1, { error: `expected at least one ${pairShape}` });
+  .min(1, { error: `expected at least one ${pairShape}` })
+  .describe('which student layer learns from which teacher’s layer, one entry per pair');

@@ -1,17 +1,12 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { type DistillationContext, DistilleryError, type StrategyCreationContext } from '@distillery/core';
-import { distillationContext, strategyLoss } from '@distillery/testing';
+import { type DistillationContext, DistilleryError } from '@distillery/core';
+import { creationContext, distillationContext, strategyLoss } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cosineLogitsLoss } from './cosineLogitsLoss.js';
 import { cosineStrategyFactory } from './cosineStrategyFactory.js';
 
-const creation: StrategyCreationContext = {
-  path: 'strategies[0].options',
-  teacherNames: ['wide', 'deep'],
-  studentName: 'student',
-  seed: 0,
-};
+const creation = creationContext({ path: 'strategies[0].options', teacherNames: ['wide', 'deep'] });
 
 let student: tf.Tensor2D;
 let wide: tf.Tensor2D;

@@ -12,10 +12,17 @@ const key = 'custom.cosine';
 
 // Strict, so a misspelt option is an error rather than a silently ignored key.
 const optionsSchema = z.strictObject({
-  /** Default: the experiment's first teacher. */
-  teacher: z.string({ error: 'expected a teacher name' }).min(1, { error: 'expected a teacher name' }).optional(),
-  /** Default: cosineLogitsLoss's own. */
-  epsilon: z.number({ error: 'expected a positive number' }).positive({ error: 'expected a positive number' }).optional(),
+  // Descriptions are what `distillery strategies` and editors (through the config's JSON Schema) show.
+  teacher: z
+    .string({ error: 'expected a teacher name' })
+    .min(1, { error: 'expected a teacher name' })
+    .optional()
+    .describe("the teacher to learn from; default: the experiment's first teacher"),
+  epsilon: z
+    .number({ error: 'expected a positive number' })
+    .positive({ error: 'expected a positive number' })
+    .optional()
+    .describe('ε under the norms, so that a constant row of logits keeps a finite gradient; default 1e-6'),
 });
 
 /**
@@ -24,7 +31,11 @@ const optionsSchema = z.strictObject({
  */
 export const cosineStrategyFactory: StrategyFactory = {
   key,
-  description: '1 − Pearson correlation of student and teacher logits (DIST inter-class relation); options: teacher, epsilon',
+  description: '1 − Pearson correlation of student and teacher logits (DIST inter-class relation)',
+  // The schema `create` parses with: listings and the config's JSON Schema then show exactly what it accepts.
+  optionsSchema,
+  paper:
+    'Huang, You, Wang, Qian, Xu 2022, "Knowledge Distillation from A Stronger Teacher", NeurIPS (DIST’s inter-class term, on logits)',
   create(options, context): DistillationStrategy {
     // Options are untrusted config data: validated once here, so a bad one fails before training, naming the field.
     const { teacher: requested, epsilon } = parseOptions(optionsSchema, options, context.path);

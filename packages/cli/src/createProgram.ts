@@ -3,8 +3,11 @@ import { loadBackends } from '@distillery/node';
 import { Command, CommanderError, Option } from 'commander';
 import { cacheExperiment } from './cacheExperiment.js';
 import { exportStudent } from './exportStudent.js';
+import { formatStrategies } from './formatStrategies.js';
 import { formatSummary } from './formatSummary.js';
 import { inspectModel } from './inspectModel.js';
+import { listStrategies } from './listStrategies.js';
+import { loadStrategyFactories } from './loadStrategyFactories.js';
 import { ProgressReporter } from './ProgressReporter.js';
 import { parseGrid } from './parseGrid.js';
 import { RunInterruption } from './RunInterruption.js';
@@ -75,6 +78,19 @@ export function createProgram(io: ProgramIo): Command {
     .action(async (directory: string) => {
       await loadBackends();
       io.out((await inspectModel(directory)).text);
+    });
+
+  program
+    .command('strategies')
+    .description('list the registered strategies: key, description, options with their types and defaults, and the paper')
+    .option(
+      '--plugins <plugins...>',
+      'plugins to load besides task.ce and the installed @distillery/plugin-*: npm names or paths',
+    )
+    .option('--json', 'print the listing as JSON, with each strategy’s options as JSON Schema')
+    .action(async (options: { plugins?: string[]; json?: boolean }) => {
+      const listings = listStrategies(await loadStrategyFactories(options.plugins ?? []));
+      io.out(options.json === true ? JSON.stringify(listings, null, 2) : formatStrategies(listings));
     });
 
   program

@@ -1,5 +1,15 @@
-// Build step: writes the config's JSON Schema next to the compiled package, for editors.
+// Build step: writes the config's JSON Schema next to the compiled package, for editors, with the options of
+// every strategy the in-tree plugins register, so that editors complete and check them per key.
 import { writeFileSync } from 'node:fs';
+import { coreModule, StrategyRegistry } from '@distillery/core';
+import { attentionPlugin } from '@distillery/plugin-attention';
+import { featurePlugin } from '@distillery/plugin-feature';
+import { multiTeacherPlugin } from '@distillery/plugin-multi-teacher';
+import { responsePlugin } from '@distillery/plugin-response';
+import { Container } from 'inversify';
 import { experimentJsonSchema } from '../dist/index.js';
 
-writeFileSync(process.argv[2], `${JSON.stringify(experimentJsonSchema(), null, 2)}\n`);
+const container = new Container();
+container.load(coreModule, responsePlugin, featurePlugin, attentionPlugin, multiTeacherPlugin);
+const factories = container.get(StrategyRegistry).list();
+writeFileSync(process.argv[2], `${JSON.stringify(experimentJsonSchema(factories), null, 2)}\n`);

@@ -10,6 +10,7 @@ export {
 } from './experimentConfigSchema.js';
 export { experimentJsonSchema } from './experimentJsonSchema.js';
 export { modelSchema, zooModelSchema } from './modelSchema.js';
+export { optionsJsonSchema } from './optionsJsonSchema.js';
 export { parseConfig } from './parseConfig.js';
 export { SeededDropout } from './SeededDropout.js';
 export type { SeededDropoutArgs } from './SeededDropoutArgs.js';

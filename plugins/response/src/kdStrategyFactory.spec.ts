@@ -1,17 +1,12 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { type DistillationContext, DistilleryError, type StrategyCreationContext } from '@distillery/core';
-import { distillationContext, strategyLoss } from '@distillery/testing';
+import { type DistillationContext, DistilleryError } from '@distillery/core';
+import { creationContext, distillationContext, strategyLoss } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kdLoss } from './kdLoss.js';
 import { kdStrategyFactory } from './kdStrategyFactory.js';
 
-const creation: StrategyCreationContext = {
-  path: 'strategies[0].options',
-  teacherNames: ['wide', 'deep'],
-  studentName: 'student',
-  seed: 0,
-};
+const creation = creationContext({ path: 'strategies[0].options', teacherNames: ['wide', 'deep'] });
 
 let student: tf.Tensor2D;
 let wide: tf.Tensor2D;
@@ -61,6 +56,16 @@ describe('kdStrategyFactory', () => {
   it('is registered as response.kd', () => {
     expect(kdStrategyFactory.key).toBe('response.kd');
     expect(kdStrategyFactory.create({}, creation).key).toBe('response.kd');
+  });
+
+  it('declares the options it parses, with their defaults, and cites Hinton et al. 2015', () => {
+    expect(kdStrategyFactory.optionsSchema?.parse({})).toEqual({ temperature: 4 });
+    expect(kdStrategyFactory.optionsSchema?.parse({ temperature: { start: 8, end: 2 } })).toEqual({
+      temperature: { start: 8, end: 2, shape: 'linear' },
+    });
+    expect(kdStrategyFactory.paper).toBe(
+      'Hinton, Vinyals, Dean 2015, "Distilling the Knowledge in a Neural Network", NIPS Deep Learning Workshop',
+    );
   });
 
   it('distils from the first teacher at T = 4 by default', async () => {

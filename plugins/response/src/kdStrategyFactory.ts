@@ -13,21 +13,24 @@ import { trainingProgress } from './trainingProgress.js';
 const positiveNumber = z.number({ error: 'expected a positive number' }).positive({ error: 'expected a positive number' });
 
 const optionsSchema = z.strictObject({
-  /** Default: the experiment's first teacher. */
-  teacher: z.string().min(1).optional(),
+  teacher: z.string().min(1).optional().describe("the teacher to learn from; default: the experiment's first teacher"),
   temperature: z
     .union(
       [
         positiveNumber,
         z.strictObject({
-          start: positiveNumber,
-          end: positiveNumber,
-          shape: z.enum(['linear', 'cosine']).default('linear'),
+          start: positiveNumber.describe('T at the start of training'),
+          end: positiveNumber.describe('T at the end of training'),
+          shape: z
+            .enum(['linear', 'cosine'])
+            .default('linear')
+            .describe("'linear' interpolates directly; 'cosine' follows half a cosine, slow at both ends"),
         }),
       ],
       { error: "expected a positive number or a schedule { start, end, shape: 'linear' | 'cosine' }" },
     )
-    .default(4),
+    .default(4)
+    .describe('softening temperature T > 0, or a schedule { start, end, shape } over training progress'),
 });
 
 /**
@@ -36,7 +39,9 @@ const optionsSchema = z.strictObject({
  */
 export const kdStrategyFactory: StrategyFactory = {
   key: 'response.kd',
-  description: 'Hinton KD, T² · KL(teacher ‖ student) on softened logits; options: teacher, temperature (number or schedule)',
+  description: 'Hinton KD, T² · KL(teacher ‖ student) on softened logits',
+  optionsSchema,
+  paper: 'Hinton, Vinyals, Dean 2015, "Distilling the Knowledge in a Neural Network", NIPS Deep Learning Workshop',
   create(options, context): DistillationStrategy {
     const { teacher: requested, temperature } = parseOptions(optionsSchema, options, context.path);
     const teacher = resolveTeacherName(requested, 'response.kd', context);

@@ -15,7 +15,7 @@ const optionsSchema = z.strictObject({
  */
 export const taskCrossEntropy: StrategyFactory = {
   key: 'task.ce',
-  description: 'cross-entropy on the hard labels (batch mean); options: labelSmoothing',
+  description: 'cross-entropy on the hard labels (batch mean)',
   optionsSchema,
   paper:
     'label smoothing: Szegedy, Vanhoucke, Ioffe, Shlens, Wojna 2016, "Rethinking the Inception Architecture for Computer Vision", CVPR',

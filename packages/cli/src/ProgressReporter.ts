@@ -28,8 +28,9 @@ export class ProgressReporter {
     this.bar.start(totalSteps, 0, { epoch: 1, loss: '…' });
   }
 
-  step(epoch: number, loss: number): void {
-    this.bar?.increment({ epoch: epoch + 1, loss: loss.toFixed(4) });
+  /** @param losses the batch's total, or the total with each term and its parts (`describeLosses`). */
+  step(epoch: number, losses: string): void {
+    this.bar?.increment({ epoch: epoch + 1, loss: losses });
   }
 
   stageEnd(result: StageResult): void {

@@ -8,17 +8,26 @@ import { settingNames } from './settingNames.js';
 
 const schema = 'https://vega.github.io/schema/vega-lite/v6.json';
 
-/** Every loss term per epoch, one panel per model trained, one line per term and seed. */
+/**
+ * Every loss term per epoch, one panel per model trained, one line per term and seed; the parts a strategy
+ * reports are lines of their own, `term › part`.
+ */
 export function lossChart(records: readonly MetricsRecord[]): TopLevelSpec {
-  const values = records.flatMap((record) =>
-    Object.entries(record.losses).map(([term, loss]) => ({
+  const values = records.flatMap((record) => {
+    const point = (term: string, loss: number) => ({
       model: record.model,
       seed: record.seed,
       epoch: record.epoch + 1,
       term,
       loss,
-    })),
-  );
+    });
+    return [
+      ...Object.entries(record.losses).map(([term, loss]) => point(term, loss)),
+      ...Object.entries(record.lossParts ?? {}).flatMap(([term, parts]) =>
+        Object.entries(parts).map(([part, loss]) => point(`${term} › ${part}`, loss)),
+      ),
+    ];
+  });
   return {
     $schema: schema,
     title: 'Loss terms per epoch (unweighted, mean over batches)',

@@ -35,6 +35,7 @@ export type { DistillationContext } from './strategy/DistillationContext.js';
 export { DistillationStrategy } from './strategy/DistillationStrategy.js';
 export type { FeatureTaps } from './strategy/FeatureTaps.js';
 export { findTeacherOutputs } from './strategy/findTeacherOutputs.js';
+export { lossTotal } from './strategy/lossTotal.js';
 export type { ModelOutputs } from './strategy/ModelOutputs.js';
 export { parseOptions } from './strategy/parseOptions.js';
 export { resizeBilinearHalfPixel } from './strategy/resizeBilinearHalfPixel.js';

@@ -1,3 +1,4 @@
+export { creationContext } from './creationContext.js';
 export { type DistillationContextParts, distillationContext } from './distillationContext.js';
 export { expectNoLeaks } from './expectNoLeaks.js';
 export { FakeStrategy, fakeStrategyFactory } from './FakeStrategy.js';
@@ -6,6 +7,6 @@ export { type FixtureMlpOptions, fixtureMlp } from './fixtureMlp.js';
 export { silentLogger } from './silentLogger.js';
 export { splitDataset } from './splitDataset.js';
 export { strategyLoss } from './strategyLoss.js';
-export { type SyntheticClassificationOptions, syntheticClassification } from './syntheticClassification.js';
+export { strategyLossParts } from './strategyLossParts.js';
 export { trainOnLabels } from './trainOnLabels.js';
 export { weightsOf } from './weightsOf.js';

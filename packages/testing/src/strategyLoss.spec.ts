@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distillationContext } from './distillationContext.js';
 import { strategyLoss } from './strategyLoss.js';
+import { strategyLossParts } from './strategyLossParts.js';
 
 let logits: tf.Tensor2D;
 let labels: tf.Tensor1D;
@@ -62,6 +63,42 @@ describe('strategyLoss', () => {
     const vector: DistillationStrategy = { key: 'test.vector', loss: ({ student }) => tf.sum(student.logits, 1) as never };
     await expect(strategyLoss(vector, distillationContext({ student: logits, labels }))).rejects.toThrow(
       'expected test.vector to return a scalar loss, got rank 1',
+    );
+  });
+});
+
+/** Parts: mean z = 2.5 and max z = 4; total = mean + max = 6.5. */
+function reporting(parts: readonly string[], returned: (z: tf.Tensor2D) => Record<string, tf.Scalar>): DistillationStrategy {
+  return {
+    key: 'test.parts',
+    lossParts: parts,
+    loss: ({ student }) => ({
+      total: tf.add(tf.mean(student.logits), tf.max(student.logits)) as tf.Scalar,
+      parts: returned(student.logits),
+    }),
+  };
+}
+
+describe('strategyLossParts', () => {
+  it('gives the total and each part as numbers, and leaves no tensor behind', async () => {
+    const strategy = reporting(['mean', 'max'], (z) => ({ mean: tf.mean(z) as tf.Scalar, max: tf.max(z) as tf.Scalar }));
+    const before = tf.memory().numTensors;
+    expect(await strategyLossParts(strategy, distillationContext({ student: logits, labels }))).toEqual({
+      total: 6.5,
+      parts: { mean: 2.5, max: 4 },
+    });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('gives a strategy without parts its total and no parts', async () => {
+    const plain: DistillationStrategy = { key: 'test.plain', loss: ({ student }) => tf.sum(student.logits) as tf.Scalar };
+    expect(await strategyLossParts(plain, distillationContext({ student: logits, labels }))).toEqual({ total: 10, parts: {} });
+  });
+
+  it('fails when the parts returned are not the ones declared', async () => {
+    const strategy = reporting(['mean', 'max'], (z) => ({ mean: tf.mean(z) as tf.Scalar }));
+    await expect(strategyLossParts(strategy, distillationContext({ student: logits, labels }))).rejects.toThrow(
+      'expected test.parts to return the parts it declares (max, mean), got mean',
     );
   });
 });

@@ -1,4 +1,5 @@
 import type { DistillationContext, DistillationStrategy } from '@distillery/core';
+import { lossTotal } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { expectNoLeaks } from './expectNoLeaks.js';
 
@@ -9,7 +10,7 @@ import { expectNoLeaks } from './expectNoLeaks.js';
  */
 export async function strategyLoss(strategy: DistillationStrategy, context: DistillationContext): Promise<number> {
   return expectNoLeaks(async () => {
-    const loss = tf.tidy(() => strategy.loss(context));
+    const loss = tf.tidy(() => lossTotal(strategy.loss(context)));
     const rank = loss.rank;
     const [value] = await loss.data();
     loss.dispose();

@@ -1,17 +1,13 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { type DistillationContext, DistilleryError, type StrategyCreationContext } from '@distillery/core';
-import { distillationContext, strategyLoss } from '@distillery/testing';
+import { type DistillationContext, DistilleryError } from '@distillery/core';
+import { creationContext, distillationContext, strategyLoss, strategyLossParts } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dkdLoss } from './dkdLoss.js';
 import { dkdStrategyFactory } from './dkdStrategyFactory.js';
+import { dkdTerms } from './dkdTerms.js';
 
-const creation: StrategyCreationContext = {
-  path: 'strategies[1].options',
-  teacherNames: ['wide', 'deep'],
-  studentName: 'student',
-  seed: 0,
-};
+const creation = creationContext({ path: 'strategies[1].options', teacherNames: ['wide', 'deep'] });
 
 let student: tf.Tensor2D;
 let wide: tf.Tensor2D;
@@ -61,6 +57,11 @@ describe('dkdStrategyFactory', () => {
     expect(dkdStrategyFactory.create({}, creation).key).toBe('response.dkd');
   });
 
+  it('declares the options it parses, with their defaults, and cites Zhao et al. 2022', () => {
+    expect(dkdStrategyFactory.optionsSchema?.parse({})).toEqual({ alpha: 1, beta: 8, temperature: 4, warmupEpochs: 20 });
+    expect(dkdStrategyFactory.paper).toBe('Zhao, Cui, Song, Qiu, Liang 2022, "Decoupled Knowledge Distillation", CVPR');
+  });
+
   it('uses α = 1, β = 8, T = 4, the first teacher and a 20-epoch warm-up by default', async () => {
     const full = await dkdValue(wide, { alpha: 1, beta: 8, temperature: 4 });
     // Zero-based epoch 0 is mdistiller's epoch 1: factor min(1/20, 1).
@@ -78,6 +79,21 @@ describe('dkdStrategyFactory', () => {
     // Epoch 1 → min(2/4, 1) = 1/2.
     expect(await strategyLossAt(options, 1)).toBeCloseTo(full / 2, 6);
     expect(await strategyLossAt(options, 3)).toBeCloseTo(full, 6);
+  });
+
+  it('reports TCKD and NCKD as its parts, unweighted, while the total weighs them and warms up', async () => {
+    const options = { teacher: 'deep', alpha: 2, beta: 0.5, temperature: 3, warmupEpochs: 4 };
+    const terms = dkdTerms(student, deep, labels, { temperature: 3 });
+    const [tckd, nckd] = [(await terms.tckd.data())[0] as number, (await terms.nckd.data())[0] as number];
+    tf.dispose([terms.tckd, terms.nckd]);
+    const reported = await strategyLossParts(dkdStrategyFactory.create(options, creation), contextAt(1));
+    expect(dkdStrategyFactory.create(options, creation).lossParts).toEqual(['tckd', 'nckd']);
+    expect(reported.parts.tckd).toBeCloseTo(tckd, 6);
+    expect(reported.parts.nckd).toBeCloseTo(nckd, 6);
+    // Epoch 1 of a 4-epoch warm-up: (2 · TCKD + 0.5 · NCKD) / 2.
+    expect(reported.total).toBeCloseTo((2 * tckd + 0.5 * nckd) / 2, 6);
+    expect(tckd).toBeGreaterThan(0);
+    expect(nckd).toBeGreaterThan(0);
   });
 
   it('turns the warm-up off with warmupEpochs = 0', async () => {

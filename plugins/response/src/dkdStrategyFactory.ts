@@ -7,43 +7,53 @@ import {
 } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { dkdLoss } from './dkdLoss.js';
+import { dkdTerms } from './dkdTerms.js';
 
 const optionsSchema = z.strictObject({
-  /** Default: the experiment's first teacher. */
-  teacher: z.string().min(1).optional(),
-  alpha: z.number().min(0).default(1),
-  beta: z.number().min(0).default(8),
-  temperature: z.number({ error: 'expected a positive number' }).positive({ error: 'expected a positive number' }).default(4),
-  /** 0 turns the warm-up off. */
-  warmupEpochs: z.number().int().min(0).default(20),
+  teacher: z.string().min(1).optional().describe("the teacher to learn from; default: the experiment's first teacher"),
+  alpha: z.number().min(0).default(1).describe('weight α of TCKD, the target-class term'),
+  beta: z.number().min(0).default(8).describe('weight β of NCKD, the non-target-class term'),
+  temperature: z
+    .number({ error: 'expected a positive number' })
+    .positive({ error: 'expected a positive number' })
+    .default(4)
+    .describe('softening temperature T > 0'),
+  warmupEpochs: z
+    .number()
+    .int()
+    .min(0)
+    .default(20)
+    .describe('epochs of linear warm-up, factor min((epoch + 1) / warmupEpochs, 1); 0 turns the warm-up off'),
 });
 
 /**
  * `response.dkd`: Decoupled KD against one teacher, α · TCKD + β · NCKD (see {@link dkdLoss}), times a
- * linear warm-up factor min((epoch + 1) / warmupEpochs, 1).
+ * linear warm-up factor min((epoch + 1) / warmupEpochs, 1). Reports the parts `tckd` and `nckd`, each
+ * T²-scaled and unweighted (before α, β and the warm-up), so a run shows which part moves.
  *
  * mdistiller (`DKD.forward_train`) uses min(epoch / warmup, 1) with epochs counted from 1; the kernel's
  * `context.epoch` counts from 0, hence epoch + 1: the first epoch gets 1 / warmupEpochs, as in mdistiller.
  */
 export const dkdStrategyFactory: StrategyFactory = {
   key: 'response.dkd',
-  description:
-    'Decoupled KD (Zhao et al. 2022), α·TCKD + β·NCKD with warm-up; options: teacher, alpha, beta, temperature, warmupEpochs',
+  description: 'Decoupled KD (Zhao et al. 2022), α·TCKD + β·NCKD with warm-up',
+  optionsSchema,
+  paper: 'Zhao, Cui, Song, Qiu, Liang 2022, "Decoupled Knowledge Distillation", CVPR',
   create(options, context): DistillationStrategy {
     const { teacher: requested, alpha, beta, temperature, warmupEpochs } = parseOptions(optionsSchema, options, context.path);
     const teacher = resolveTeacherName(requested, 'response.dkd', context);
     return {
       key: 'response.dkd',
+      lossParts: ['tckd', 'nckd'],
       loss: (batch) => {
         const warmup = warmupEpochs === 0 ? 1 : Math.min((batch.epoch + 1) / warmupEpochs, 1);
+        const teacherLogits = findTeacherOutputs(batch, teacher, 'response.dkd').logits;
+        // The kernel's tidy would free the intermediates anyway; this one keeps a stand-alone call leak-free.
         return tf.tidy(() => {
-          const loss = dkdLoss(batch.student.logits, findTeacherOutputs(batch, teacher, 'response.dkd').logits, batch.labels, {
-            alpha,
-            beta,
-            temperature,
-          });
-          return tf.mul(loss, warmup) as tf.Scalar;
+          const { tckd, nckd } = dkdTerms(batch.student.logits, teacherLogits, batch.labels, { temperature });
+          // The same ops as dkdLoss, so the total matches a call of it bit for bit.
+          const total = tf.mul(tf.add(tf.mul(tckd, alpha), tf.mul(nckd, beta)), warmup) as tf.Scalar;
+          return { total, parts: { tckd, nckd } };
         });
       },
     };

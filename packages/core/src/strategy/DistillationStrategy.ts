@@ -1,6 +1,7 @@
 import type { Scalar, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs-core';
 import type { DistillationContext } from './DistillationContext.js';
 import type { FeatureTaps } from './FeatureTaps.js';
+import type { StrategyLoss } from './StrategyLoss.js';
 import type { TapShapes } from './TapShapes.js';
 import type { TeacherOutputs } from './TeacherOutputs.js';
 
@@ -24,10 +25,16 @@ export interface DistillationStrategy {
   /** Variables the strategy owns (adapters, regressors); trained and saved with the student. */
   variables?(): readonly Variable[];
   /**
-   * A scalar loss for this batch. Besides training steps, the kernel calls it once on a two-example
-   * probe batch (gradients computed, no update) to find which backend has every kernel it needs.
+   * Names of the parts `loss` reports beside its total (see {@link StrategyLoss}), fixed for the strategy's
+   * life: they become columns of the metrics, the progress line and the report.
    */
-  loss(context: DistillationContext): Scalar;
+  readonly lossParts?: readonly string[];
+  /**
+   * A scalar loss for this batch, or the loss with the parts named in `lossParts`. Besides training steps,
+   * the kernel calls it once on a two-example probe batch (gradients computed, no update) to find which
+   * backend has every kernel it needs.
+   */
+  loss(context: DistillationContext): Scalar | StrategyLoss;
   /**
    * For strategies that learn from several teachers: the ensemble's class probabilities [B, C] as this
    * strategy combines the teachers (labels may be used, as CA-MKD's confidence weights do). The kernel's

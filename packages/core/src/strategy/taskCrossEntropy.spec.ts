@@ -1,3 +1,4 @@
+import { lossTotal } from './lossTotal.js';
 import '@tensorflow/tfjs-backend-cpu';
 import { expectNoLeaks } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
@@ -32,7 +33,7 @@ function lossOf(strategy: DistillationStrategy, logits: number[][], labels: numb
       step: 0,
       stepsPerEpoch: 1,
     };
-    return strategy.loss(context).dataSync()[0] as number;
+    return lossTotal(strategy.loss(context)).dataSync()[0] as number;
   });
 }
 
@@ -96,16 +97,18 @@ describe('taskCrossEntropy', () => {
       tf.tidy(() => {
         const labels = tf.tensor1d([0, 1], 'int32');
         const loss = (logits: tf.Tensor) =>
-          strategy.loss({
-            inputs: tf.zeros([2, 1]),
-            labels,
-            student: { logits: logits as tf.Tensor2D, features: {} },
-            teachers: [],
-            epoch: 0,
-            epochs: 1,
-            step: 0,
-            stepsPerEpoch: 1,
-          });
+          lossTotal(
+            strategy.loss({
+              inputs: tf.zeros([2, 1]),
+              labels,
+              student: { logits: logits as tf.Tensor2D, features: {} },
+              teachers: [],
+              epoch: 0,
+              epochs: 1,
+              step: 0,
+              stepsPerEpoch: 1,
+            }),
+          );
         return Array.from(
           tf
             .grad(loss)(

@@ -231,7 +231,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       this.emit('epochBegin', { epoch });
       for (const callback of callbacks) await callback.onEpochBegin?.({ epoch });
       const resuming = resume !== undefined && epoch === resume.epoch;
-      const losses = new EpochLosses(this.objective.terms.length + 1, resuming ? resume.epochSums : []);
+      const losses = new EpochLosses(this.objective.width, resuming ? resume.epochSums : []);
       let skip = resuming ? resume.batch : 0;
       const cacheBefore = { ...(this.teacherSource.cache?.stats ?? { hits: 0, misses: 0 }) };
       let batchIndex = 0;
@@ -266,6 +266,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
           learningRate,
           losses: this.objective.byTerm(values),
           total: values[this.objective.terms.length] as number,
+          ...withParts(this.objective.partsByTerm(values)),
         };
         batchIndex++;
         this.emit('batchEnd', event);
@@ -289,6 +290,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
         epoch,
         loss: means[this.objective.terms.length] as number,
         losses: this.objective.byTerm(means),
+        ...withParts(this.objective.partsByTerm(means)),
         learningRate,
         seconds: (performance.now() - started) / 1000,
         ...(validation === undefined ? {} : { validation }),
@@ -352,4 +354,8 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     for (const { strategy } of this.objective.terms) strategy.dispose?.();
     this.removeAllListeners();
   }
+}
+
+function withParts(lossParts: Record<string, Record<string, number>> | undefined) {
+  return lossParts === undefined ? {} : { lossParts };
 }

@@ -28,6 +28,8 @@ export interface BatchEndEvent {
   readonly losses: Readonly<Record<string, number>>;
   /** Σ weight · loss, the value the optimizer minimised. */
   readonly total: number;
+  /** The named parts strategies report, by term then part; present when some strategy declares `lossParts`. */
+  readonly lossParts?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 export interface EpochEndEvent {

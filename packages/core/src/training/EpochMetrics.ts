@@ -7,6 +7,11 @@ export interface EpochMetrics {
   readonly loss: number;
   /** Mean over the epoch's batches of each unweighted term. */
   readonly losses: Readonly<Record<string, number>>;
+  /**
+   * Mean over the epoch's batches of each named part a strategy reports (DKD's `target` and `nonTarget`),
+   * by term name then part name. Present when some strategy declares `lossParts`.
+   */
+  readonly lossParts?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Rate at the epoch's last step. */
   readonly learningRate: number;
   readonly seconds: number;

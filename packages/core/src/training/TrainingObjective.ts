@@ -6,7 +6,12 @@ import { releaseFailedTape } from '../errors/releaseFailedTape.js';
 import { StrategyFailure } from '../errors/StrategyFailure.js';
 import type { ModelView } from '../models/ModelView.js';
 import type { DistillationContext } from '../strategy/DistillationContext.js';
+import { lossTotal } from '../strategy/lossTotal.js';
 import type { ObjectiveTerm } from './ObjectiveTerm.js';
+
+function requireScalar(loss: tf.Tensor, what: string): void {
+  if (loss.rank !== 0) throw new DistilleryError(`${what} of shape [${loss.shape.join(', ')}]; expected a scalar`);
+}
 
 /** Where the training loop stands, as a strategy sees it in its context. */
 export interface StepPosition {
@@ -22,14 +27,27 @@ export interface StepPosition {
  * freed inside tfjs's gradient scope; the caller disposes what it returns.
  */
 export class TrainingObjective {
+  /** The parts strategies report (`lossParts`), in term order: the values after the total. */
+  readonly parts: readonly { readonly term: string; readonly part: string }[];
+
   constructor(
     readonly terms: readonly ObjectiveTerm[],
     private readonly studentView: ModelView,
     /** The student's trainable variables, then the strategies'. */
     private readonly trainable: readonly tf.Variable[],
-  ) {}
+  ) {
+    this.parts = terms.flatMap(({ name, strategy }) => (strategy.lossParts ?? []).map((part) => ({ term: name, part })));
+  }
 
-  /** Each term's unweighted loss, then the weighted total; `everyTerm` ignores the windows, so profiling sees every kernel. */
+  /** How many values `compute` gives: each term, the total, each part. */
+  get width(): number {
+    return this.terms.length + 1 + this.parts.length;
+  }
+
+  /**
+   * Each term's unweighted loss, the weighted total, then each reported part (0 for a term outside its
+   * window); `everyTerm` ignores the windows, so profiling sees every kernel.
+   */
   compute(
     batch: Batch,
     teachers: DistillationContext['teachers'],
@@ -37,11 +55,29 @@ export class TrainingObjective {
     everyTerm = false,
   ): { terms: tf.Tensor1D; total: tf.Scalar } {
     const context = this.context(batch, teachers, at);
+    const parts: tf.Scalar[] = [];
     const losses = this.terms.map(({ name, key, strategy, from, until }, i) => {
-      if (!everyTerm && (at.epoch < from || at.epoch >= until)) return tf.scalar(0);
-      const loss = blameStrategy(i, key, 'computing its loss', () => strategy.loss(context));
-      if (loss.rank !== 0) {
-        throw new DistilleryError(`strategy '${name}' returned a loss of shape [${loss.shape.join(', ')}]; expected a scalar`);
+      const declared = strategy.lossParts ?? [];
+      if (!everyTerm && (at.epoch < from || at.epoch >= until)) {
+        for (const _ of declared) parts.push(tf.scalar(0));
+        return tf.scalar(0);
+      }
+      const result = blameStrategy(i, key, 'computing its loss', () => strategy.loss(context));
+      const loss = lossTotal(result);
+      requireScalar(loss, `strategy '${name}' returned a loss`);
+      const reported = 'total' in result ? result.parts : {};
+      for (const part of Object.keys(reported)) {
+        if (!declared.includes(part)) {
+          throw new DistilleryError(
+            `strategy '${name}' returned a loss part '${part}' it does not declare in lossParts (${declared.join(', ') || 'none'})`,
+          );
+        }
+      }
+      for (const part of declared) {
+        const value = reported[part];
+        if (value === undefined) throw new DistilleryError(`strategy '${name}' declares loss part '${part}' but returned none`);
+        requireScalar(value, `strategy '${name}' returned loss part '${part}'`);
+        parts.push(value);
       }
       return loss;
     });
@@ -51,7 +87,7 @@ export class TrainingObjective {
       return weight === 1 ? loss : tf.mul(loss, weight);
     });
     const total = (weighted.length === 1 ? weighted[0] : tf.addN(weighted)) as tf.Scalar;
-    return { terms: tf.stack([...losses, total]) as tf.Tensor1D, total };
+    return { terms: tf.stack([...losses, total, ...parts]) as tf.Tensor1D, total };
   }
 
   /** The terms (then the total) and the gradients of the total, as tensors the caller disposes. */
@@ -89,9 +125,19 @@ export class TrainingObjective {
     return this.terms.map((term, i) => `${term.name} = ${values[i]}`).join(', ');
   }
 
-  /** Values in term order (then the total, ignored) keyed by term name. */
+  /** Values in term order (then the total and the parts, ignored) keyed by term name. */
   byTerm(values: ArrayLike<number>): Record<string, number> {
     return Object.fromEntries(this.terms.map((term, i) => [term.name, values[i] as number]));
+  }
+
+  /** The parts among `values` (as `compute` orders them) by term then part; undefined when none are reported. */
+  partsByTerm(values: ArrayLike<number>): Record<string, Record<string, number>> | undefined {
+    if (this.parts.length === 0) return undefined;
+    const byTerm: Record<string, Record<string, number>> = {};
+    this.parts.forEach(({ term, part }, i) => {
+      byTerm[term] = { ...byTerm[term], [part]: values[this.terms.length + 1 + i] as number };
+    });
+    return byTerm;
   }
 
   private context(batch: Batch, teachers: DistillationContext['teachers'], at: StepPosition): DistillationContext {
@@ -115,7 +161,7 @@ export class TrainingObjective {
     const culprit = this.terms.findIndex(({ strategy }) => {
       try {
         tf.tidy(() => {
-          tf.variableGrads(() => strategy.loss(context()) as tf.Scalar, this.trainable as tf.Variable[]);
+          tf.variableGrads(() => lossTotal(strategy.loss(context())), this.trainable as tf.Variable[]);
         });
         return false;
       } catch (alone) {

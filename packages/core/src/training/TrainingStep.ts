@@ -45,7 +45,8 @@ export class TrainingStep {
     }
     try {
       const values = Array.from(await computed.terms.data());
-      const bad = values.findIndex((value) => !Number.isFinite(value));
+      // Parts are reports; a term or the total that is not finite is what stops the update.
+      const bad = values.findIndex((value, i) => i <= this.objective.terms.length && !Number.isFinite(value));
       this.skipped = bad >= 0;
       if (bad >= 0) {
         const where = `epoch ${epoch}, step ${this.globalStep}`;

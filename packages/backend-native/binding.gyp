@@ -43,7 +43,7 @@
       # keeps a·b + c two roundings (no FMA), as the composed tensor operations they must equal.
       'target_name': 'dn_elementwise',
       'type': 'static_library',
-      'sources': ['native/elementwise.cc'],
+      'sources': ['native/elementwise.cc', 'native/broadcast.cc'],
       'cflags': ['-fno-math-errno', '-ffp-contract=off'],
       'xcode_settings': {'OTHER_CFLAGS': ['-fno-math-errno', '-ffp-contract=off']},
     },

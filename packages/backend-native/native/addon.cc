@@ -9,6 +9,7 @@
 #include <initializer_list>
 #include <string>
 
+#include "broadcast.h"
 #include "conv.h"
 #include "elementwise.h"
 #include "gemm.h"
@@ -204,6 +205,81 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+
+// binaryBroadcast(op, a, b, out, rank, <6 sizes>, <6 a strides>, <6 b strides>): out over the shape of the
+// first `rank` sizes (see BroadcastGeom); op 0 add, 1 sub, 2 mul, 3 div, 4 squared difference, 5 max, 6 min.
+napi_value BinaryBroadcast(napi_env env, napi_callback_info info) {
+  Args a(env, info, "binaryBroadcast", 5 + 3 * kMaxBroadcastRank);
+  if (a.failed) return nullptr;
+  const int64_t op = a.size(0, "op");
+  size_t la, lb, lo;
+  const float* A = a.f32(1, "a", &la);
+  const float* B = a.f32(2, "b", &lb);
+  float* out = a.f32(3, "out", &lo);
+  const int64_t rank = a.size(4, "rank", 1, kMaxBroadcastRank);
+  if (a.failed) return nullptr;
+  if (op >= kBroadcastOps) {
+    a.fail("op must be 0 to 6");
+    return nullptr;
+  }
+  BroadcastGeom g{};
+  g.rank = static_cast<int>(rank);
+  double size = 1, a_last = 0, b_last = 0;
+  bool empty = false;
+  for (int k = 0; k < g.rank; ++k) {
+    g.shape[k] = a.dim(5 + k, "size");
+    g.a_stride[k] = a.size(5 + kMaxBroadcastRank + k, "a stride");
+    g.b_stride[k] = a.size(5 + 2 * kMaxBroadcastRank + k, "b stride");
+    size *= static_cast<double>(g.shape[k]);
+    if (g.shape[k] == 0) empty = true;
+    a_last += static_cast<double>(g.shape[k] > 0 ? g.shape[k] - 1 : 0) * g.a_stride[k];
+    b_last += static_cast<double>(g.shape[k] > 0 ? g.shape[k] - 1 : 0) * g.b_stride[k];
+  }
+  if (a.failed) return nullptr;
+  if (g.a_stride[g.rank - 1] > 1 || g.b_stride[g.rank - 1] > 1) {
+    a.fail("the last axis's strides must be 0 or 1");
+    return nullptr;
+  }
+  a.need("out", lo, size);
+  if (!empty) {
+    a.need("a", la, a_last + 1);
+    a.need("b", lb, b_last + 1);
+  }
+  a.disjoint("out", out, lo, "a", A, la);
+  a.disjoint("out", out, lo, "b", B, lb);
+  if (a.failed || empty) return a.failed ? nullptr : undefined(env);
+  binary_broadcast(static_cast<int>(op), A, B, out, g);
+  return undefined(env);
+}
+
+// reduce(x, rows, columns, out, overRows, divisor): x is rows × columns; overRows sums each column over the
+// rows (out has `columns` values), else each row over the columns (out has `rows`); divisor > 0 makes a mean.
+napi_value Reduce(napi_env env, napi_callback_info info) {
+  Args a(env, info, "reduce", 6);
+  if (a.failed) return nullptr;
+  size_t lx, lo;
+  const float* x = a.f32(0, "x", &lx);
+  const int64_t rows = a.size(1, "rows"), columns = a.size(2, "columns");
+  float* out = a.f32(3, "out", &lo);
+  const bool over_rows = a.flag(4, "overRows");
+  const double divisor = a.number(5, "divisor");
+  if (a.failed) return nullptr;
+  if (!(divisor >= 0) || !std::isfinite(divisor)) {
+    a.fail_arg("divisor", "must be a finite number >= 0");
+    return nullptr;
+  }
+  a.need("x", lx, static_cast<double>(rows) * columns);
+  a.need("out", lo, static_cast<double>(over_rows ? columns : rows));
+  a.disjoint("out", out, lo, "x", x, lx);
+  if (a.failed) return nullptr;
+  if (over_rows) {
+    reduce_columns(x, rows, columns, out, static_cast<float>(divisor));
+  } else {
+    reduce_rows(x, rows, columns, out, static_cast<float>(divisor));
+  }
+  return undefined(env);
+}
+
 // unary(op, x, out, alpha): out[i] = op(x[i]), op 0 sqrt, 1 square, 2 relu, 3 step (alpha at and below 0).
 napi_value Unary(napi_env env, napi_callback_info info) {
   Args a(env, info, "unary", 4);
@@ -337,6 +413,8 @@ NAPI_MODULE_INIT() {
       {"avgPool", nullptr, PoolForward<false>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"avgPoolBackprop", nullptr, AvgPoolBackprop, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"binaryBroadcast", nullptr, BinaryBroadcast, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

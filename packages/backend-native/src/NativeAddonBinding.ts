@@ -53,6 +53,18 @@ export interface NativeAddonBinding {
    */
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   /**
+   * out = a ∘ b broadcast over the first `rank` of the six sizes (row-major, `out` contiguous), each operand
+   * read at Σ index·stride with its six strides (0 along an axis it repeats on; the last axis's 0 or 1).
+   * ∘ by `op`: 0 add, 1 sub, 2 mul, 3 div, 4 squared difference, 5 maximum, 6 minimum (NaN wins).
+   */
+  binaryBroadcast(op: number, a: Float32Array, b: Float32Array, out: Float32Array, rank: number, ...geometry: number[]): void;
+  /**
+   * Sums of `x` (rows × columns): with `overRows`, one per column over the rows, else one per row over the
+   * columns; each in double precision in index order, rounded once. `divisor` > 0 divides every element by it
+   * (rounded to float32) before summing, a mean as the cpu backend computes one.
+   */
+  reduce(x: Float32Array, rows: number, columns: number, out: Float32Array, overRows: boolean, divisor: number): void;
+  /**
    * out[i] = f(x[i]), f by `op`: 0 sqrt, 1 square, 2 relu (NaN stays NaN, -0 gives +0), 3 step (1 above
    * zero, else `alpha`; NaN stays NaN). `x` holds as many values as `out`, which may be `x` itself.
    */

@@ -6,13 +6,16 @@ import { conv2DBackpropFilterConfig } from './conv2DBackpropFilterConfig.js';
 import { conv2DBackpropInputConfig } from './conv2DBackpropInputConfig.js';
 import { conv2DConfig } from './conv2DConfig.js';
 import { addConfig } from './elementwise/addConfig.js';
+import { maximumConfig } from './elementwise/maximumConfig.js';
 import { meanConfig } from './elementwise/meanConfig.js';
+import { minimumConfig } from './elementwise/minimumConfig.js';
 import { multiplyConfig } from './elementwise/multiplyConfig.js';
 import { realDivConfig } from './elementwise/realDivConfig.js';
 import { reluConfig } from './elementwise/reluConfig.js';
 import { softmaxConfig } from './elementwise/softmaxConfig.js';
 import { sqrtConfig } from './elementwise/sqrtConfig.js';
 import { squareConfig } from './elementwise/squareConfig.js';
+import { squaredDifferenceConfig } from './elementwise/squaredDifferenceConfig.js';
 import { stepConfig } from './elementwise/stepConfig.js';
 import { subConfig } from './elementwise/subConfig.js';
 import { sumConfig } from './elementwise/sumConfig.js';
@@ -45,6 +48,9 @@ export const nativeKernelConfigs: readonly KernelConfig[] = [
   subConfig,
   multiplyConfig,
   realDivConfig,
+  squaredDifferenceConfig,
+  maximumConfig,
+  minimumConfig,
   sqrtConfig,
   squareConfig,
   reluConfig,

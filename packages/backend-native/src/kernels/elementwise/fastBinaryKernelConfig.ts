@@ -2,37 +2,18 @@ import { backend_util, type KernelConfig, type TensorInfo, util } from '@tensorf
 import type { NativeBackend } from '../../NativeBackend.js';
 import { float32Values } from '../float32Values.js';
 import { runCpuKernel } from '../runCpuKernel.js';
-import type { BinaryLoops } from './BinaryLoops.js';
-
-/** Whether `small` (leading 1s aside) is the trailing part of `shape`, so it repeats along the leading axes. */
-function repeatsAlongLeadingAxes(small: number[], shape: number[]): boolean {
-  const first = small.findIndex((dim) => dim !== 1);
-  const core = first === -1 ? [] : small.slice(first);
-  return core.every((dim, i) => dim === shape[shape.length - core.length + i]);
-}
+import { broadcastGeometry, maxBroadcastRank } from './broadcastGeometry.js';
 
 /**
- * Whether `small`, right-aligned to `shape`, matches its leading axes and is 1 on the rest (at least one),
- * so it holds one value per row and repeats along the trailing axes: [B, 1] against [B, C].
+ * A float32 binary kernel in the addon, for every broadcast tfjs allows: operands of one size and scalars
+ * through `binary`, anything else through `binaryBroadcast` over the merged geometry (vectorised along the
+ * last axis, threaded over the others for large outputs). Every value is the cpu kernel's, bit for bit;
+ * other dtypes, and broadcasts of more than six axes that do not merge, run the cpu kernel.
+ *
+ * @param op the addon's `binaryBroadcast` op code (0 add, 1 sub, 2 mul, 3 div, 4 squared difference, 5 max,
+ *   6 min); the first four are also `binary`'s codes.
  */
-function repeatsAlongTrailingAxes(small: number[], shape: number[]): boolean {
-  const padded = [...new Array<number>(shape.length - small.length).fill(1), ...small];
-  let last = padded.length - 1;
-  while (last >= 0 && padded[last] === 1) last--;
-  if (last === padded.length - 1) return false;
-  return padded.slice(0, last + 1).every((dim, i) => dim === shape[i]);
-}
-
-/**
- * A float32 binary kernel for the shapes a training step is made of: operands of one size, a tensor with
- * a scalar, a tensor with a bias-like operand repeated along its leading axes, and a tensor with a per-row
- * operand repeated along its trailing axes (softmax's [B, 1] max and sum), which the cpu kernel computes
- * index by index. Every value is the cpu kernel's, bit for bit (the same double-precision
- * operation rounded to float32); other dtypes and other broadcasting run the cpu kernel. With `nativeOp`
- * (an op code of the addon's `binary`), operands of one size and scalar operands run in the addon
- * (vectorised, threaded for large sizes, the same correctly rounded values); the loops do the rest.
- */
-export function fastBinaryKernelConfig(kernelName: string, loops: BinaryLoops, nativeOp?: number): KernelConfig {
+export function fastBinaryKernelConfig(kernelName: string, op: number): KernelConfig {
   return {
     kernelName,
     backendName: 'native',
@@ -45,25 +26,23 @@ export function fastBinaryKernelConfig(kernelName: string, loops: BinaryLoops, n
       const bSize = util.sizeFromShape(b.shape);
       const backend = args.backend as NativeBackend;
       const out = new Float32Array(size);
-      if (nativeOp !== undefined && (aSize === size || aSize === 1) && (bSize === size || bSize === 1)) {
-        backend.addon.binary(nativeOp, float32Values(backend, a), float32Values(backend, b), out);
-      } else if (aSize === size && bSize === size) {
-        loops.same(float32Values(backend, a), float32Values(backend, b), out);
-      } else if (aSize === size && bSize === 1) {
-        loops.scalarRight(float32Values(backend, a), float32Values(backend, b)[0] as number, out);
-      } else if (aSize === 1 && bSize === size) {
-        loops.scalarLeft(float32Values(backend, a)[0] as number, float32Values(backend, b), out);
-      } else if (aSize === size && repeatsAlongLeadingAxes(b.shape, shape)) {
-        loops.rowsRight(float32Values(backend, a), float32Values(backend, b), out);
-      } else if (bSize === size && repeatsAlongLeadingAxes(a.shape, shape)) {
-        loops.rowsLeft(float32Values(backend, a), float32Values(backend, b), out);
-      } else if (aSize === size && repeatsAlongTrailingAxes(b.shape, shape)) {
-        loops.columnsRight(float32Values(backend, a), float32Values(backend, b), out);
-      } else if (bSize === size && repeatsAlongTrailingAxes(a.shape, shape)) {
-        loops.columnsLeft(float32Values(backend, a), float32Values(backend, b), out);
-      } else {
-        return runCpuKernel(kernelName, args);
+      if (op <= 3 && (aSize === size || aSize === 1) && (bSize === size || bSize === 1)) {
+        backend.addon.binary(op, float32Values(backend, a), float32Values(backend, b), out);
+        return backend.makeTensorInfo(shape, 'float32', out);
       }
+      const geometry = broadcastGeometry(a.shape, b.shape, shape);
+      if (geometry.shape.length > maxBroadcastRank) return runCpuKernel(kernelName, args);
+      const pad = (values: number[]) => [...values, ...new Array<number>(maxBroadcastRank - values.length).fill(0)];
+      backend.addon.binaryBroadcast(
+        op,
+        float32Values(backend, a),
+        float32Values(backend, b),
+        out,
+        geometry.shape.length,
+        ...pad(geometry.shape),
+        ...pad(geometry.aStrides),
+        ...pad(geometry.bStrides),
+      );
       return backend.makeTensorInfo(shape, 'float32', out);
     },
   };

@@ -1,0 +1,41 @@
+// Broadcasting binary operations and axis reductions on float32 data, vectorised and split across the
+// thread pool for large sizes. Values are those of the cpu backend, bit for bit: each binary value is the
+// correctly rounded float32 result (for squared difference and the reductions, a double-precision
+// computation rounded once, as the cpu backend's JavaScript does).
+#pragma once
+
+#include <cstdint>
+
+namespace dn {
+
+enum BroadcastOp : int {
+  kBcAdd = 0,
+  kBcSub = 1,
+  kBcMul = 2,
+  kBcDiv = 3,
+  kBcSquaredDifference = 4,
+  kBcMaximum = 5,
+  kBcMinimum = 6,
+};
+constexpr int kBroadcastOps = 7;
+
+// The most axes a broadcast keeps once adjacent axes that broadcast alike are merged (the caller merges).
+constexpr int kMaxBroadcastRank = 6;
+
+// out[i0, …, ir-1] = a[Σ ik·a_stride[k]] op b[Σ ik·b_stride[k]] over `shape` (row-major, out contiguous);
+// a stride is 0 along an axis the operand is broadcast on. The last axis's strides are 0 or 1.
+struct BroadcastGeom {
+  int rank;
+  int64_t shape[kMaxBroadcastRank];
+  int64_t a_stride[kMaxBroadcastRank];
+  int64_t b_stride[kMaxBroadcastRank];
+};
+void binary_broadcast(int op, const float* a, const float* b, float* out, const BroadcastGeom& g);
+
+// x is rows × columns, row-major. reduce_columns: out[c] = Σ_r t(x[r, c]); reduce_rows: out[r] = Σ_c t(x[r, c]);
+// t(v) = v, or float32(v / divisor) when divisor > 0 (a mean, divided before summing as the cpu backend does).
+// Each sum runs in double precision in increasing index order and is rounded once.
+void reduce_columns(const float* x, int64_t rows, int64_t columns, float* out, float divisor);
+void reduce_rows(const float* x, int64_t rows, int64_t columns, float* out, float divisor);
+
+}  // namespace dn

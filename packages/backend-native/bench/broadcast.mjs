@@ -1,7 +1,11 @@
 // Broadcasting binary ops and axis reductions on the native backend against the same-shape elementwise op
 // (issue 16's target: a two-sided broadcast subtract within 1.5× of the same-shape subtract). Prints figures.
 //
-//   npm run build -w @distillery/backend-native && node packages/backend-native/bench/broadcast.mjs [--runs 20]
+//   npm run build -w @distillery/backend-native && node --expose-gc packages/backend-native/bench/broadcast.mjs [--runs 20]
+//
+// Each op allocates a fresh output of up to 16 MB, and when V8 collects those buffers is a matter of luck:
+// a collection inside one timing costs tens of ms. With --expose-gc every run starts after a collection,
+// outside the timing, so the figures compare the operations rather than the collector.
 import { parseArgs } from 'node:util';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
@@ -20,6 +24,7 @@ function medianMs(op) {
   for (let i = 0; i < 3; i++) tf.dispose(op());
   const times = [];
   for (let i = 0; i < runs; i++) {
+    globalThis.gc?.();
     const start = performance.now();
     const result = op();
     result.dataSync();
@@ -42,5 +47,6 @@ const rows = [
   ['sum over the last axis of [128, 128, 256]', medianMs(() => tf.sum(a, -1))],
 ];
 for (const [what, ms] of rows) console.log(`${what.padEnd(52)} ${ms.toFixed(2).padStart(8)} ms`);
+if (globalThis.gc === undefined) console.log('(without --expose-gc: garbage collections fall inside the timings)');
 console.log(`two-sided / same-shape subtract: ${(rows[0][1] / rows[1][1]).toFixed(2)}× (target ≤ 1.5×)`);
 tf.dispose([x, a, b, activations, channel]);

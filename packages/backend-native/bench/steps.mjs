@@ -15,7 +15,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { nativeAddon, nativeBackendError } from '../dist/index.js';
-import { buildStep, medianMs } from './benchSteps.mjs';
+import { buildStep, findPythonWithTorch, medianMs, noTorchAdvice, quietly } from './benchSteps.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -36,14 +36,6 @@ if (addon === undefined) {
   process.exit(1);
 }
 if (options.threads !== undefined) addon.setThreads(Number(options.threads));
-const quietly = (fn) => {
-  // tfjs-layers and the cpu backend print advice on first use; the figures are what matter here.
-  const warn = console.warn;
-  console.warn = () => {};
-  return Promise.resolve(fn()).finally(() => {
-    console.warn = warn;
-  });
-};
 
 console.log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} logical CPUs; Node ${process.version}`);
 console.log(`addon: ${addon.simd()} kernels, ${addon.threads()} threads; tfjs ${tf.version_core}`);
@@ -106,11 +98,9 @@ console.log(`  CNN:    cpu / native ${ratio('cnn/cpu', 'cnn/native')}× (target:
 
 if (!options['skip-pytorch']) {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'pytorch_steps.py');
-  // pyenv or a venv may shadow the system python that Debian's python3-torch installs into.
-  const pythons = options.python !== undefined ? [options.python] : ['python3', '/usr/bin/python3'];
-  const python = pythons.find((candidate) => spawnSync(candidate, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+  const python = findPythonWithTorch(options.python);
   if (python === undefined) {
-    console.log('\nPyTorch: not run (no python3 with torch; on Debian: apt-get install -y python3-torch libopenblas0-pthread)');
+    console.log(`\nPyTorch: not run (${noTorchAdvice})`);
   } else {
     console.log(`\nPyTorch (${python} ${script}, CPU, float32, torch.set_num_threads(2))`);
     const run = spawnSync(python, [script, '--steps', String(steps), '--warm-up', String(warmUp), '--json'], {

@@ -16,7 +16,7 @@ export const avgPoolGradConfig: KernelConfig = {
     // The cpu kernel computes this geometry without the forward pass's rounding mode; so does this one.
     const info = dy.dtype === 'float32' ? poolInfo(input, filterSize, strides, pad) : undefined;
     if (info === undefined) return runCpuKernel(AvgPoolGrad, args);
-    const dx = new Float32Array(util.sizeFromShape(info.inShape));
+    const dx = backend.float32Output(util.sizeFromShape(info.inShape), true);
     backend.addon.avgPoolBackprop(float32Values(backend, dy), dx, ...poolGeometry(info));
     return backend.makeTensorInfo(info.inShape, 'float32', dx);
   },

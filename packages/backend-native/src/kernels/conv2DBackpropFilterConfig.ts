@@ -37,7 +37,7 @@ export const conv2DBackpropFilterConfig: KernelConfig = {
       false,
       'channelsLast',
     );
-    const dw = new Float32Array(util.sizeFromShape(info.filterShape));
+    const dw = backend.float32Output(util.sizeFromShape(info.filterShape), true);
     backend.addon.conv2dBackpropFilter(float32Values(backend, x), float32Values(backend, dy), dw, ...convGeometry(info));
     return backend.makeTensorInfo(info.filterShape, 'float32', dw);
   },

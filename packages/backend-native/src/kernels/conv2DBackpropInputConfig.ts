@@ -37,7 +37,7 @@ export const conv2DBackpropInputConfig: KernelConfig = {
       false,
       'channelsLast',
     );
-    const dx = new Float32Array(util.sizeFromShape(info.inShape));
+    const dx = backend.float32Output(util.sizeFromShape(info.inShape), true);
     backend.addon.conv2dBackpropInput(float32Values(backend, dy), float32Values(backend, filter), dx, ...convGeometry(info));
     return backend.makeTensorInfo(info.inShape, 'float32', dx);
   },

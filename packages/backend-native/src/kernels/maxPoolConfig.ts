@@ -15,7 +15,7 @@ export const maxPoolConfig: KernelConfig = {
     const backend = args.backend as NativeBackend;
     const info = poolInfo(x, filterSize, strides, pad, dimRoundingMode);
     if (info === undefined) return runCpuKernel(MaxPool, args);
-    const out = new Float32Array(util.sizeFromShape(info.outShape));
+    const out = backend.float32Output(util.sizeFromShape(info.outShape), true);
     backend.addon.maxPool(float32Values(backend, x), out, ...poolGeometry(info));
     return backend.makeTensorInfo(info.outShape, 'float32', out);
   },

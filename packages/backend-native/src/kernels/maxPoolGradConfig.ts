@@ -15,7 +15,7 @@ export const maxPoolGradConfig: KernelConfig = {
     const backend = args.backend as NativeBackend;
     const info = dy.dtype === 'float32' ? poolInfo(input, filterSize, strides, pad, dimRoundingMode) : undefined;
     if (info === undefined) return runCpuKernel(MaxPoolGrad, args);
-    const dx = new Float32Array(util.sizeFromShape(info.inShape));
+    const dx = backend.float32Output(util.sizeFromShape(info.inShape), true);
     backend.addon.maxPoolBackprop(float32Values(backend, dy), float32Values(backend, input), dx, ...poolGeometry(info));
     return backend.makeTensorInfo(info.inShape, 'float32', dx);
   },

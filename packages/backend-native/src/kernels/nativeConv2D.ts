@@ -36,7 +36,7 @@ export function nativeConv2D(
 
   const fused = nativeEpilogue(backend, epilogue, info.outChannels);
   const { bias, activation, alpha, preluAlpha } = fused ?? { bias: null, activation: 0, alpha: 0, preluAlpha: null };
-  const out = new Float32Array(outSize);
+  const out = backend.float32Output(outSize, true);
   backend.addon.conv2d(
     float32Values(backend, x),
     float32Values(backend, filter),

@@ -83,7 +83,7 @@ export function nativeMatMul(
   const { bias, activation, alpha, preluAlpha } = fused ?? { bias: null, activation: 0, alpha: 0, preluAlpha: null };
   const aValues = float32Values(backend, a);
   const bValues = float32Values(backend, b);
-  const out = new Float32Array(util.sizeFromShape(outer) * m * n);
+  const out = backend.float32Output(util.sizeFromShape(outer) * m * n, true);
   for (const call of calls) {
     backend.addon.matMul(
       call.aOffset === 0 ? aValues : aValues.subarray(call.aOffset),

@@ -25,7 +25,8 @@ export function fastBinaryKernelConfig(kernelName: string, op: number): KernelCo
       const aSize = util.sizeFromShape(a.shape);
       const bSize = util.sizeFromShape(b.shape);
       const backend = args.backend as NativeBackend;
-      const out = new Float32Array(size);
+      // Every element is written: `binary` and `binaryBroadcast` cover the whole output.
+      const out = backend.float32Output(size, false);
       if (op <= 3 && (aSize === size || aSize === 1) && (bSize === size || bSize === 1)) {
         backend.addon.binary(op, float32Values(backend, a), float32Values(backend, b), out);
         return backend.makeTensorInfo(shape, 'float32', out);

@@ -24,7 +24,7 @@ export function fastUnaryKernelConfig(
       const backend = args.backend as NativeBackend;
       const values = float32Values(backend, x);
       const attrs = args.attrs ?? {};
-      const out = new Float32Array(values.length);
+      const out = backend.float32Output(values.length, false);
       if (nativeOp !== undefined) {
         backend.addon.unary(nativeOp, values, out, nativeAlpha(attrs));
       } else {

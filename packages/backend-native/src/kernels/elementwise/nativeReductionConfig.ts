@@ -21,7 +21,7 @@ export function nativeReductionConfig(kernelName: 'Sum' | 'Mean'): KernelConfig 
       if (reduction === undefined) return runCpuKernel(kernelName, args);
       const { rows, columns, overRows, outShape, axes } = reduction;
       const backend = args.backend as NativeBackend;
-      const out = new Float32Array(overRows ? columns : rows);
+      const out = backend.float32Output(overRows ? columns : rows, false);
       const divisor = kernelName === 'Mean' ? Math.fround(overRows ? rows : columns) : 0;
       backend.addon.reduce(float32Values(backend, x), rows, columns, out, overRows, divisor);
       const shape = keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape;

@@ -21,7 +21,7 @@ export const softmaxConfig: KernelConfig = {
     const backend = args.backend as NativeBackend;
     const values = float32Values(backend, logits);
     const columns = logits.shape[rank - 1] as number;
-    const out = new Float32Array(util.sizeFromShape(logits.shape));
+    const out = backend.float32Output(util.sizeFromShape(logits.shape), false);
     const fround = Math.fround;
     for (let start = 0; start < out.length; start += columns) {
       const end = start + columns;

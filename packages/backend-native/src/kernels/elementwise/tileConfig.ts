@@ -23,7 +23,7 @@ export const tileConfig: KernelConfig = {
       if (times === 1) continue;
       const block = util.sizeFromShape(shape.slice(axis));
       const outer = util.sizeFromShape(shape.slice(0, axis));
-      const tiled = new Float32Array(outer * block * times);
+      const tiled = backend.float32Output(outer * block * times, false);
       for (let o = 0; o < outer; o++) {
         const source = values.subarray(o * block, (o + 1) * block);
         for (let t = 0; t < times; t++) tiled.set(source, (o * times + t) * block);

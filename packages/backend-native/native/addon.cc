@@ -280,6 +280,45 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+
+// batchNorm(x, mean, variance, offset, scale, epsilon, channels, out): tfjs's FusedBatchNorm over x of
+// (length / channels) rows × channels; mean and variance hold `channels` values or one, so may offset and
+// scale, which may also be null.
+napi_value BatchNorm(napi_env env, napi_callback_info info) {
+  Args a(env, info, "batchNorm", 8);
+  if (a.failed) return nullptr;
+  size_t lx, lm, lv, loff, ls, lo;
+  const float* x = a.f32(0, "x", &lx);
+  BatchNormArgs p{};
+  p.mean = a.f32(1, "mean", &lm);
+  p.variance = a.f32(2, "variance", &lv);
+  p.offset = a.f32(3, "offset", &loff, true);
+  p.scale = a.f32(4, "scale", &ls, true);
+  p.epsilon = a.number(5, "epsilon");
+  const int64_t channels = a.size(6, "channels", 1);
+  float* out = a.f32(7, "out", &lo);
+  if (a.failed) return nullptr;
+  const auto per_channel = [&](const char* name, const float* values, size_t length) {
+    if (values != nullptr && length != 1 && static_cast<int64_t>(length) != channels) {
+      a.fail_arg(name, "must hold one value or one per channel");
+    }
+  };
+  per_channel("mean", p.mean, lm);
+  per_channel("variance", p.variance, lv);
+  per_channel("offset", p.offset, loff);
+  per_channel("scale", p.scale, ls);
+  if (!a.failed && lx % static_cast<size_t>(channels) != 0) a.fail_arg("x", "must hold whole rows of `channels` values");
+  a.need("out", lo, static_cast<double>(lx));
+  a.disjoint("out", out, lo, "x", x, lx);
+  if (a.failed) return nullptr;
+  p.mean_len = static_cast<int64_t>(lm);
+  p.variance_len = static_cast<int64_t>(lv);
+  p.offset_len = static_cast<int64_t>(loff);
+  p.scale_len = static_cast<int64_t>(ls);
+  batch_norm(x, static_cast<int64_t>(lx) / channels, channels, p, out);
+  return undefined(env);
+}
+
 // unary(op, x, out, alpha): out[i] = op(x[i]), op 0 sqrt, 1 square, 2 relu, 3 step (alpha at and below 0).
 napi_value Unary(napi_env env, napi_callback_info info) {
   Args a(env, info, "unary", 4);
@@ -415,6 +454,7 @@ NAPI_MODULE_INIT() {
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"binaryBroadcast", nullptr, BinaryBroadcast, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 #include "threadpool.h"
 
@@ -161,6 +162,44 @@ void reduce_rows(const float* x, int64_t rows, int64_t columns, float* out, floa
   const int64_t pieces = (rows + rows_per_piece - 1) / rows_per_piece;
   parallel_for(pool_threads(), pieces, [&](int64_t p, int) {
     const int64_t lo = p * rows_per_piece;
+    some(lo, lo + rows_per_piece < rows ? lo + rows_per_piece : rows);
+  });
+}
+
+void batch_norm(const float* x, int64_t rows, int64_t channels, const BatchNormArgs& p, float* out) {
+  // Per-channel terms in double, as the cpu kernel's JavaScript holds them; sqrt is the same correctly rounded
+  // double whether taken once per channel or once per element.
+  std::vector<double> mean(channels), shift(channels), scale(channels), root(channels);
+  auto at = [](const float* values, int64_t length, int64_t c, double fallback) {
+    return values == nullptr ? fallback : static_cast<double>(values[length == 1 ? 0 : c]);
+  };
+  for (int64_t c = 0; c < channels; ++c) {
+    mean[c] = at(p.mean, p.mean_len, c, 0);
+    shift[c] = at(p.offset, p.offset_len, c, 0);
+    scale[c] = at(p.scale, p.scale_len, c, 1);
+    root[c] = std::sqrt(at(p.variance, p.variance_len, c, 0) + p.epsilon);
+  }
+  const double* m = mean.data();
+  const double* o = shift.data();
+  const double* s = scale.data();
+  const double* r = root.data();
+  auto some = [&](int64_t lo, int64_t hi) {
+    for (int64_t row = lo; row < hi; ++row) {
+      const float* xr = x + row * channels;
+      float* yr = out + row * channels;
+      for (int64_t c = 0; c < channels; ++c) {
+        yr[c] = static_cast<float>(o[c] + (static_cast<double>(xr[c]) - m[c]) * s[c] / r[c]);
+      }
+    }
+  };
+  if (rows * channels < kParallelMin || rows == 1 || pool_threads() <= 1) {
+    some(0, rows);
+    return;
+  }
+  const int64_t rows_per_piece = channels >= kPiece ? 1 : kPiece / channels;
+  const int64_t pieces = (rows + rows_per_piece - 1) / rows_per_piece;
+  parallel_for(pool_threads(), pieces, [&](int64_t piece, int) {
+    const int64_t lo = piece * rows_per_piece;
     some(lo, lo + rows_per_piece < rows ? lo + rows_per_piece : rows);
   });
 }

@@ -39,3 +39,24 @@ void reduce_columns(const float* x, int64_t rows, int64_t columns, float* out, f
 void reduce_rows(const float* x, int64_t rows, int64_t columns, float* out, float divisor);
 
 }  // namespace dn
+
+namespace dn {
+
+// tfjs's FusedBatchNorm over x of rows × channels (NHWC flattened): per element, in double precision and
+// rounded once, out = offset + (x − mean) · scale / sqrt(variance + epsilon), as the cpu kernel computes it.
+// Each of mean, variance, offset and scale holds `channels` values or one (offset and scale may be null:
+// 0 and 1).
+struct BatchNormArgs {
+  const float* mean;
+  int64_t mean_len;
+  const float* variance;
+  int64_t variance_len;
+  const float* offset;
+  int64_t offset_len;
+  const float* scale;
+  int64_t scale_len;
+  double epsilon;
+};
+void batch_norm(const float* x, int64_t rows, int64_t channels, const BatchNormArgs& p, float* out);
+
+}  // namespace dn

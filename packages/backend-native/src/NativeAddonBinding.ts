@@ -65,6 +65,21 @@ export interface NativeAddonBinding {
    */
   reduce(x: Float32Array, rows: number, columns: number, out: Float32Array, overRows: boolean, divisor: number): void;
   /**
+   * tfjs's FusedBatchNorm over `x` as rows of `channels`: out = offset + (x − mean)·scale / √(variance + ε) per
+   * element in double precision, rounded once. mean, variance, offset and scale hold `channels` values or
+   * one; offset and scale may be null (0 and 1).
+   */
+  batchNorm(
+    x: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    offset: Float32Array | null,
+    scale: Float32Array | null,
+    epsilon: number,
+    channels: number,
+    out: Float32Array,
+  ): void;
+  /**
    * out[i] = f(x[i]), f by `op`: 0 sqrt, 1 square, 2 relu (NaN stays NaN, -0 gives +0), 3 step (1 above
    * zero, else `alpha`; NaN stays NaN). `x` holds as many values as `out`, which may be `x` itself.
    */

@@ -75,6 +75,7 @@ describe('registerNativeBackend', () => {
         'Step',
         'Sum',
         'Mean',
+        'FusedBatchNorm',
         'Tile',
         'Softmax',
         'GatherV2',

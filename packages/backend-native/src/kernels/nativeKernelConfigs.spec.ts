@@ -647,9 +647,36 @@ describe('the elementwise kernels in TypeScript', () => {
     await expectNativeToEqualCpu(() => tf.tile(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), [2, 1]));
   });
 
-  it('leaves reductions over middle axes, and int32 ones, to the cpu kernels', async () => {
+  it('Sum and Mean over middle axes (global average pooling) equal the cpu kernels bit for bit', async () => {
+    await expectNativeToEqualCpu(
+      () => [
+        tf.mean(random([6, 5, 4], 98), 1),
+        tf.mean(random([16, 8, 8, 12], 99), [1, 2]),
+        tf.sum(random([3, 4, 5, 6, 2], 100), [1, 2, 3], true),
+        tf.mean(random([0, 3, 2], 101), 1),
+      ],
+      ['Sum', 'Mean'],
+    );
+  });
+
+  it('FusedBatchNorm equals the cpu kernel bit for bit: per-channel or single moments, with or without offset and scale', async () => {
+    const x = () => tf.mul(random([16, 9, 9, 12], 120), 5);
+    const channel = (seed: number) => random([12], seed);
+    const positive = (seed: number) => tf.add(tf.abs(random([12], seed)), 0.1);
+    await expectNativeToEqualCpu(
+      () => [
+        tf.batchNorm(x(), channel(121), positive(122), channel(123), channel(124), 1e-5),
+        tf.batchNorm(x(), channel(125), positive(126)),
+        tf.batchNorm(x(), tf.tensor1d([0.3]), tf.tensor1d([2]), undefined, channel(127), 1e-3),
+        tf.batchNorm(random([1200, 12], 128), channel(129), positive(130), tf.tensor1d([-1]), tf.tensor1d([0.5])),
+        tf.batchNorm(random([2, 3, 3, 1], 131), tf.tensor1d([Number.NaN]), tf.tensor1d([0]), undefined, undefined, 0),
+      ],
+      ['FusedBatchNorm'],
+    );
+  });
+
+  it('leaves reductions over axes that are not neighbours, and int32 ones, to the cpu kernels', async () => {
     await expectNativeToEqualCpu(() => [
-      tf.mean(random([6, 5, 4], 98), 1),
       tf.mean(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), 0),
       tf.sum(random([6, 5, 4], 88), [0, 2]),
       tf.sum(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), 0),

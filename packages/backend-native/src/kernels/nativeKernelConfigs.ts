@@ -6,6 +6,7 @@ import { conv2DBackpropFilterConfig } from './conv2DBackpropFilterConfig.js';
 import { conv2DBackpropInputConfig } from './conv2DBackpropInputConfig.js';
 import { conv2DConfig } from './conv2DConfig.js';
 import { addConfig } from './elementwise/addConfig.js';
+import { fusedBatchNormConfig } from './elementwise/fusedBatchNormConfig.js';
 import { maximumConfig } from './elementwise/maximumConfig.js';
 import { meanConfig } from './elementwise/meanConfig.js';
 import { minimumConfig } from './elementwise/minimumConfig.js';
@@ -56,6 +57,7 @@ export const nativeKernelConfigs: readonly KernelConfig[] = [
   reluConfig,
   stepConfig,
   sumConfig,
+  fusedBatchNormConfig,
   meanConfig,
   tileConfig,
   softmaxConfig,

@@ -1,10 +1,13 @@
 import { util } from '@tensorflow/tfjs-core';
 
-/** A reduction seen as `rows` × `columns`: over the rows (leading axes reduced) or over the columns (trailing). */
+/**
+ * A reduction over one block of neighbouring axes, seen as `outer` slices of `rows` × `columns`: over the
+ * rows (each column keeps its sum: leading or middle axes reduced) or over the columns (trailing axes).
+ */
 export interface AxisReduction {
+  readonly outer: number;
   readonly rows: number;
   readonly columns: number;
-  /** True when the leading axes are reduced and each column keeps its sum; false when each row does. */
   readonly overRows: boolean;
   readonly outShape: number[];
   /** The reduced axes, sorted. */
@@ -12,32 +15,19 @@ export interface AxisReduction {
 }
 
 /**
- * The geometry of a reduction over leading axes (the batch, or batch and space: bias gradients, batch-norm
- * moments) or over trailing axes (per-example sums, softmax's denominators, a reduction over every axis),
- * which need no transpose; undefined for axes in the middle.
+ * The geometry of a reduction over neighbouring axes, which needs no transpose: leading ones (the batch, or
+ * batch and space: bias gradients, batch-norm moments), middle ones (global average pooling over H and W of
+ * NHWC) or trailing ones (per-example sums, softmax's denominators, every axis). Undefined for axes that are
+ * not neighbours.
  */
 export function axisReduction(shape: number[], axis: number | number[]): AxisReduction | undefined {
   const axes = util.parseAxisParam(axis, shape).sort((a, b) => a - b);
-  if (axes.length === 0) return undefined;
-  const leading = axes.every((reduced, i) => reduced === i);
-  const trailing = axes.every((reduced, i) => reduced === shape.length - axes.length + i);
-  if (trailing) {
-    const outShape = shape.slice(0, shape.length - axes.length);
-    return {
-      rows: util.sizeFromShape(outShape),
-      columns: util.sizeFromShape(shape.slice(outShape.length)),
-      overRows: false,
-      outShape,
-      axes,
-    };
-  }
-  if (!leading) return undefined;
-  const outShape = shape.slice(axes.length);
-  return {
-    rows: util.sizeFromShape(shape.slice(0, axes.length)),
-    columns: util.sizeFromShape(outShape),
-    overRows: true,
-    outShape,
-    axes,
-  };
+  const first = axes[0];
+  if (first === undefined || !axes.every((reduced, i) => reduced === first + i)) return undefined;
+  const end = first + axes.length;
+  const outShape = [...shape.slice(0, first), ...shape.slice(end)];
+  const outer = util.sizeFromShape(shape.slice(0, first));
+  const rows = util.sizeFromShape(shape.slice(first, end));
+  if (end === shape.length) return { outer: 1, rows: outer, columns: rows, overRows: false, outShape, axes };
+  return { outer, rows, columns: util.sizeFromShape(shape.slice(end)), overRows: true, outShape, axes };
 }

@@ -1,5 +1,5 @@
 import { Mean } from '@tensorflow/tfjs-core';
 import { nativeReductionConfig } from './nativeReductionConfig.js';
 
-/** Mean over leading or trailing axes in the addon (see {@link nativeReductionConfig}). */
+/** Mean over neighbouring axes in the addon (see {@link nativeReductionConfig}). */
 export const meanConfig = nativeReductionConfig(Mean);

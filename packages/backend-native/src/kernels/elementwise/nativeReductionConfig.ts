@@ -5,10 +5,10 @@ import { runCpuKernel } from '../runCpuKernel.js';
 import { axisReduction } from './axisReduction.js';
 
 /**
- * Sum or Mean over leading or trailing axes in the addon's `reduce`, without the transpose the cpu kernel
- * makes first. Each output is summed in the cpu kernel's order in double precision (a mean divides each
+ * Sum or Mean over neighbouring axes (leading, middle or trailing) in the addon's `reduce`, without the
+ * transpose the cpu kernel makes first. Each output is summed in the cpu kernel's order in double precision (a mean divides each
  * element by the count and rounds it to float32 first, as the cpu kernel does), so the values are its own
- * bit for bit; axes in the middle and other dtypes run the cpu kernel.
+ * bit for bit; axes that are not neighbours, and other dtypes, run the cpu kernel.
  */
 export function nativeReductionConfig(kernelName: 'Sum' | 'Mean'): KernelConfig {
   return {
@@ -19,11 +19,18 @@ export function nativeReductionConfig(kernelName: 'Sum' | 'Mean'): KernelConfig 
       const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
       const reduction = x.dtype === 'float32' ? axisReduction(x.shape, axis) : undefined;
       if (reduction === undefined) return runCpuKernel(kernelName, args);
-      const { rows, columns, overRows, outShape, axes } = reduction;
+      const { outer, rows, columns, overRows, outShape, axes } = reduction;
       const backend = args.backend as NativeBackend;
-      const out = backend.float32Output(overRows ? columns : rows, false);
+      const sliceOut = overRows ? columns : rows;
+      const out = backend.float32Output(outer * sliceOut, false);
       const divisor = kernelName === 'Mean' ? Math.fround(overRows ? rows : columns) : 0;
-      backend.addon.reduce(float32Values(backend, x), rows, columns, out, overRows, divisor);
+      const values = float32Values(backend, x);
+      // Middle axes: one rows × columns slice per index of the axes before them (views, no copies).
+      for (let slice = 0; slice < outer; slice++) {
+        const input = outer === 1 ? values : values.subarray(slice * rows * columns, (slice + 1) * rows * columns);
+        const output = outer === 1 ? out : out.subarray(slice * sliceOut, (slice + 1) * sliceOut);
+        backend.addon.reduce(input, rows, columns, output, overRows, divisor);
+      }
       const shape = keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
       return backend.makeTensorInfo(shape, 'float32', out);
     },

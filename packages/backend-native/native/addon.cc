@@ -319,6 +319,29 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+
+// depthwiseConv2dBackpropFilter(x, dy, dw, <15 geometry numbers>): outC = inC · multiplier, dilation 1.
+napi_value DepthwiseConv2dBackpropFilter(napi_env env, napi_callback_info info) {
+  Args a(env, info, "depthwiseConv2dBackpropFilter", 18);
+  if (a.failed) return nullptr;
+  size_t lx, ldy, ldw;
+  const float* x = a.f32(0, "x", &lx);
+  const float* dy = a.f32(1, "dy", &ldy);
+  float* dw = a.f32(2, "dw", &ldw);
+  ConvGeom g;
+  if (!conv_geom(a, 3, &g)) return nullptr;
+  if (g.inC == 0 || g.outC % g.inC != 0) a.fail("outC must be a positive multiple of inC");
+  if (!a.failed && (g.dH != 1 || g.dW != 1)) a.fail("dilations must be 1");
+  a.need("x", lx, conv_x_len(g));
+  a.need("dy", ldy, conv_y_len(g));
+  a.need("dw", ldw, static_cast<double>(g.fH) * g.fW * g.outC);
+  a.disjoint("dw", dw, ldw, "x", x, lx);
+  a.disjoint("dw", dw, ldw, "dy", dy, ldy);
+  if (a.failed) return nullptr;
+  depthwise_conv2d_backprop_filter(x, dy, dw, g);
+  return undefined(env);
+}
+
 // unary(op, x, out, alpha): out[i] = op(x[i]), op 0 sqrt, 1 square, 2 relu, 3 step (alpha at and below 0).
 napi_value Unary(napi_env env, napi_callback_info info) {
   Args a(env, info, "unary", 4);
@@ -455,6 +478,8 @@ NAPI_MODULE_INIT() {
       {"binaryBroadcast", nullptr, BinaryBroadcast, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"depthwiseConv2dBackpropFilter", nullptr, DepthwiseConv2dBackpropFilter, nullptr, nullptr, nullptr, napi_enumerable,
+       nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

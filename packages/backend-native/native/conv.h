@@ -37,3 +37,12 @@ void max_pool_backprop(const float* dy, const float* x, float* dx, const PoolGeo
 void avg_pool_backprop(const float* dy, float* dx, const PoolGeom& g);
 
 }  // namespace dn
+
+namespace dn {
+
+// The filter gradient of a depthwise convolution (tfjs's DepthwiseConv2dNativeBackpropFilter), NHWC, dilation 1:
+// dw[ky, kx, c, m] = Σ_b Σ_oy Σ_ox x[b, oy·sH + ky − padT, ox·sW + kx − padL, c] · dy[b, oy, ox, c·M + m],
+// with M = outC / inC, summed in double precision in (b, oy, ox) order and rounded once, as the cpu kernel does.
+void depthwise_conv2d_backprop_filter(const float* x, const float* dy, float* dw, const ConvGeom& g);
+
+}  // namespace dn

@@ -41,6 +41,11 @@ export interface NativeAddonBinding {
   ): void;
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, ...geometry: ConvGeometry): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, ...geometry: ConvGeometry): void;
+  /**
+   * The filter gradient of a depthwise convolution (outC = inC · multiplier, dilation 1), NHWC:
+   * dw [fH, fW, inC, multiplier], each value summed in double precision in (batch, row, column) order.
+   */
+  depthwiseConv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, ...geometry: ConvGeometry): void;
 
   maxPool(x: Float32Array, out: Float32Array, ...geometry: PoolGeometry): void;
   maxPoolBackprop(dy: Float32Array, x: Float32Array, dx: Float32Array, ...geometry: PoolGeometry): void;

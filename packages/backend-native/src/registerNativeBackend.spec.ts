@@ -58,6 +58,7 @@ describe('registerNativeBackend', () => {
         'Conv2D',
         'Conv2DBackpropFilter',
         'Conv2DBackpropInput',
+        'DepthwiseConv2dNativeBackpropFilter',
         'FusedConv2D',
         'MaxPool',
         'MaxPoolGrad',

@@ -390,6 +390,37 @@ const poolCases = [
   { x: [2, 6, 7, 3], filterSize: 3, strides: 2, pad: 1, why: 'numeric padding' },
 ] as const;
 
+describe('DepthwiseConv2dNativeBackpropFilter on the native backend', () => {
+  const cases = [
+    { why: '3×3 same, stride 1', x: [2, 9, 9, 6], filter: [3, 3, 6, 1], strides: 1, pad: 'same' },
+    { why: '3×3 same, stride 2, even input', x: [3, 8, 8, 5], filter: [3, 3, 5, 1], strides: 2, pad: 'same' },
+    { why: 'channel multiplier 3, valid', x: [2, 7, 6, 4], filter: [3, 2, 4, 3], strides: [1, 2], pad: 'valid' },
+    {
+      why: '5×5 explicit padding',
+      x: [1, 11, 10, 3],
+      filter: [5, 5, 3, 2],
+      strides: 2,
+      pad: [
+        [0, 0],
+        [2, 1],
+        [1, 2],
+        [0, 0],
+      ],
+    },
+    { why: 'a 1×1 map', x: [4, 1, 1, 7], filter: [1, 1, 7, 1], strides: 1, pad: 'valid' },
+  ] as const;
+
+  it.each(cases)('equals the cpu kernel bit for bit: $why', async ({ x, filter, strides, pad }) => {
+    await expectNativeToEqualCpu(() => {
+      const input = random([...x], 140) as tf.Tensor4D;
+      const weights = random([...filter], 141) as tf.Tensor4D;
+      const conv = (value: tf.Tensor4D) => tf.depthwiseConv2d(input, value, strides as [number, number], pad as 'same' | 'valid');
+      const upstream = random(conv(weights).shape, 142);
+      return tf.grad((value: tf.Tensor) => tf.sum(tf.mul(conv(value as tf.Tensor4D), upstream)))(weights);
+    }, ['DepthwiseConv2dNativeBackpropFilter']);
+  });
+});
+
 describe('MaxPool and MaxPoolGrad on the native backend', () => {
   it.each(poolCases)('equal the cpu kernels: $why', async (poolCase) => {
     const { x, filterSize, strides, pad } = poolCase;

@@ -5,6 +5,7 @@ import { batchMatMulConfig } from './batchMatMulConfig.js';
 import { conv2DBackpropFilterConfig } from './conv2DBackpropFilterConfig.js';
 import { conv2DBackpropInputConfig } from './conv2DBackpropInputConfig.js';
 import { conv2DConfig } from './conv2DConfig.js';
+import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwiseConv2dNativeBackpropFilterConfig.js';
 import { addConfig } from './elementwise/addConfig.js';
 import { fusedBatchNormConfig } from './elementwise/fusedBatchNormConfig.js';
 import { maximumConfig } from './elementwise/maximumConfig.js';
@@ -41,6 +42,7 @@ export const nativeKernelConfigs: readonly KernelConfig[] = [
   fusedConv2DConfig,
   conv2DBackpropInputConfig,
   conv2DBackpropFilterConfig,
+  depthwiseConv2dNativeBackpropFilterConfig,
   maxPoolConfig,
   maxPoolGradConfig,
   avgPoolConfig,

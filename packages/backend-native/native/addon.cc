@@ -342,6 +342,36 @@ napi_value DepthwiseConv2dBackpropFilter(napi_env env, napi_callback_info info) 
   return undefined(env);
 }
 
+
+// depthwiseConv2d(x, w, out, <15 geometry numbers>) and depthwiseConv2dBackpropInput(dy, w, dx, <15 geometry
+// numbers>; dilation 1): outC = inC · multiplier, w [fH, fW, inC, multiplier].
+template <bool kForward>
+napi_value DepthwiseConv2dOrBackpropInput(napi_env env, napi_callback_info info) {
+  const char* name = kForward ? "depthwiseConv2d" : "depthwiseConv2dBackpropInput";
+  Args a(env, info, name, 18);
+  if (a.failed) return nullptr;
+  size_t lin, lw, lout;
+  const float* in = a.f32(0, kForward ? "x" : "dy", &lin);
+  const float* w = a.f32(1, "w", &lw);
+  float* out = a.f32(2, kForward ? "out" : "dx", &lout);
+  ConvGeom g;
+  if (!conv_geom(a, 3, &g)) return nullptr;
+  if (g.inC == 0 || g.outC % g.inC != 0) a.fail("outC must be a positive multiple of inC");
+  if (!kForward && !a.failed && (g.dH != 1 || g.dW != 1)) a.fail("dilations must be 1");
+  a.need(kForward ? "x" : "dy", lin, kForward ? conv_x_len(g) : conv_y_len(g));
+  a.need("w", lw, static_cast<double>(g.fH) * g.fW * g.outC);
+  a.need(kForward ? "out" : "dx", lout, kForward ? conv_y_len(g) : conv_x_len(g));
+  a.disjoint(kForward ? "out" : "dx", out, lout, kForward ? "x" : "dy", in, lin);
+  a.disjoint(kForward ? "out" : "dx", out, lout, "w", w, lw);
+  if (a.failed) return nullptr;
+  if (kForward) {
+    depthwise_conv2d_forward(in, w, out, g);
+  } else {
+    depthwise_conv2d_backprop_input(in, w, out, g);
+  }
+  return undefined(env);
+}
+
 // unary(op, x, out, alpha): out[i] = op(x[i]), op 0 sqrt, 1 square, 2 relu, 3 step (alpha at and below 0).
 napi_value Unary(napi_env env, napi_callback_info info) {
   Args a(env, info, "unary", 4);
@@ -480,6 +510,10 @@ NAPI_MODULE_INIT() {
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"depthwiseConv2dBackpropFilter", nullptr, DepthwiseConv2dBackpropFilter, nullptr, nullptr, nullptr, napi_enumerable,
        nullptr},
+      {"depthwiseConv2d", nullptr, DepthwiseConv2dOrBackpropInput<true>, nullptr, nullptr, nullptr, napi_enumerable,
+       nullptr},
+      {"depthwiseConv2dBackpropInput", nullptr, DepthwiseConv2dOrBackpropInput<false>, nullptr, nullptr, nullptr,
+       napi_enumerable, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

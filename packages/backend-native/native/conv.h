@@ -44,5 +44,12 @@ namespace dn {
 // dw[ky, kx, c, m] = Σ_b Σ_oy Σ_ox x[b, oy·sH + ky − padT, ox·sW + kx − padL, c] · dy[b, oy, ox, c·M + m],
 // with M = outC / inC, summed in double precision in (b, oy, ox) order and rounded once, as the cpu kernel does.
 void depthwise_conv2d_backprop_filter(const float* x, const float* dy, float* dw, const ConvGeom& g);
+// The depthwise convolution itself (tfjs's DepthwiseConv2dNative), w [fH, fW, inC, M]:
+// out[b, oy, ox, c·M + m] accumulates x[b, oy·sH + ky·dH − padT, ox·sW + kx·dW − padL, c] · w[ky, kx, c, m] over
+// the taps in (ky, kx) order, each addition rounded to float32 as the cpu kernel's Float32Array does.
+void depthwise_conv2d_forward(const float* x, const float* w, float* out, const ConvGeom& g);
+// Its input gradient (tfjs's DepthwiseConv2dNativeBackpropInput), dilation 1: dx[b, iy, ix, c] =
+// Σ_oy Σ_ox Σ_m dy[b, oy, ox, c·M + m] · w[iy + padT − oy·sH, ix + padL − ox·sW, c, m], in double in that order.
+void depthwise_conv2d_backprop_input(const float* dy, const float* w, float* dx, const ConvGeom& g);
 
 }  // namespace dn

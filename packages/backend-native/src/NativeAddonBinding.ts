@@ -46,6 +46,13 @@ export interface NativeAddonBinding {
    * dw [fH, fW, inC, multiplier], each value summed in double precision in (batch, row, column) order.
    */
   depthwiseConv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, ...geometry: ConvGeometry): void;
+  /**
+   * A depthwise convolution, NHWC, filter [fH, fW, inC, multiplier]: each output accumulates its taps in
+   * (row, column) order, every addition rounded to float32 (as tfjs's cpu kernel does).
+   */
+  depthwiseConv2d(x: Float32Array, filter: Float32Array, out: Float32Array, ...geometry: ConvGeometry): void;
+  /** The input gradient of a depthwise convolution (dilation 1), each value summed in double precision. */
+  depthwiseConv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, ...geometry: ConvGeometry): void;
 
   maxPool(x: Float32Array, out: Float32Array, ...geometry: PoolGeometry): void;
   maxPoolBackprop(dy: Float32Array, x: Float32Array, dx: Float32Array, ...geometry: PoolGeometry): void;

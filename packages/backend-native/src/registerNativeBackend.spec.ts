@@ -58,6 +58,8 @@ describe('registerNativeBackend', () => {
         'Conv2D',
         'Conv2DBackpropFilter',
         'Conv2DBackpropInput',
+        'DepthwiseConv2dNative',
+        'DepthwiseConv2dNativeBackpropInput',
         'DepthwiseConv2dNativeBackpropFilter',
         'FusedConv2D',
         'MaxPool',

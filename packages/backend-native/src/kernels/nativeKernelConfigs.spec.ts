@@ -390,7 +390,7 @@ const poolCases = [
   { x: [2, 6, 7, 3], filterSize: 3, strides: 2, pad: 1, why: 'numeric padding' },
 ] as const;
 
-describe('DepthwiseConv2dNativeBackpropFilter on the native backend', () => {
+describe('DepthwiseConv2dNative and its gradients on the native backend', () => {
   const cases = [
     { why: '3×3 same, stride 1', x: [2, 9, 9, 6], filter: [3, 3, 6, 1], strides: 1, pad: 'same' },
     { why: '3×3 same, stride 2, even input', x: [3, 8, 8, 5], filter: [3, 3, 5, 1], strides: 2, pad: 'same' },

@@ -6,6 +6,8 @@ import { conv2DBackpropFilterConfig } from './conv2DBackpropFilterConfig.js';
 import { conv2DBackpropInputConfig } from './conv2DBackpropInputConfig.js';
 import { conv2DConfig } from './conv2DConfig.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwiseConv2dNativeBackpropFilterConfig.js';
+import { depthwiseConv2dNativeBackpropInputConfig } from './depthwiseConv2dNativeBackpropInputConfig.js';
+import { depthwiseConv2dNativeConfig } from './depthwiseConv2dNativeConfig.js';
 import { addConfig } from './elementwise/addConfig.js';
 import { fusedBatchNormConfig } from './elementwise/fusedBatchNormConfig.js';
 import { maximumConfig } from './elementwise/maximumConfig.js';
@@ -42,6 +44,8 @@ export const nativeKernelConfigs: readonly KernelConfig[] = [
   fusedConv2DConfig,
   conv2DBackpropInputConfig,
   conv2DBackpropFilterConfig,
+  depthwiseConv2dNativeConfig,
+  depthwiseConv2dNativeBackpropInputConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   maxPoolConfig,
   maxPoolGradConfig,

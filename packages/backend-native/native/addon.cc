@@ -208,18 +208,22 @@ napi_value Binary(napi_env env, napi_callback_info info) {
 
 // binaryBroadcast(op, a, b, out, rank, <6 sizes>, <6 a strides>, <6 b strides>): out over the shape of the
 // first `rank` sizes (see BroadcastGeom); op 0 add, 1 sub, 2 mul, 3 div, 4 squared difference, 5 max, 6 min.
+// compareBroadcast(op, a, b, out, …) the same with a Uint8Array out: op 0 >, 1 >=, 2 <, 3 <=, 4 ==, 5 !=.
+template <bool kCompare>
 napi_value BinaryBroadcast(napi_env env, napi_callback_info info) {
-  Args a(env, info, "binaryBroadcast", 5 + 3 * kMaxBroadcastRank);
+  Args a(env, info, kCompare ? "compareBroadcast" : "binaryBroadcast", 5 + 3 * kMaxBroadcastRank);
   if (a.failed) return nullptr;
   const int64_t op = a.size(0, "op");
   size_t la, lb, lo;
   const float* A = a.f32(1, "a", &la);
   const float* B = a.f32(2, "b", &lb);
-  float* out = a.f32(3, "out", &lo);
+  // A comparison's output is a fresh byte array: it cannot overlap the float operands.
+  float* out = kCompare ? nullptr : a.f32(3, "out", &lo);
+  uint8_t* bytes = kCompare ? a.u8(3, "out", &lo) : nullptr;
   const int64_t rank = a.size(4, "rank", 1, kMaxBroadcastRank);
   if (a.failed) return nullptr;
-  if (op >= kBroadcastOps) {
-    a.fail("op must be 0 to 6");
+  if (op >= (kCompare ? kCompareOps : kBroadcastOps)) {
+    a.fail(kCompare ? "op must be 0 to 5" : "op must be 0 to 6");
     return nullptr;
   }
   BroadcastGeom g{};
@@ -245,10 +249,16 @@ napi_value BinaryBroadcast(napi_env env, napi_callback_info info) {
     a.need("a", la, a_last + 1);
     a.need("b", lb, b_last + 1);
   }
-  a.disjoint("out", out, lo, "a", A, la);
-  a.disjoint("out", out, lo, "b", B, lb);
+  if (!kCompare) {
+    a.disjoint("out", out, lo, "a", A, la);
+    a.disjoint("out", out, lo, "b", B, lb);
+  }
   if (a.failed || empty) return a.failed ? nullptr : undefined(env);
-  binary_broadcast(static_cast<int>(op), A, B, out, g);
+  if (kCompare) {
+    compare_broadcast(static_cast<int>(op), A, B, bytes, g);
+  } else {
+    binary_broadcast(static_cast<int>(op), A, B, out, g);
+  }
   return undefined(env);
 }
 
@@ -505,7 +515,8 @@ NAPI_MODULE_INIT() {
       {"avgPool", nullptr, PoolForward<false>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"avgPoolBackprop", nullptr, AvgPoolBackprop, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"binaryBroadcast", nullptr, BinaryBroadcast, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"binaryBroadcast", nullptr, BinaryBroadcast<false>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"compareBroadcast", nullptr, BinaryBroadcast<true>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"depthwiseConv2dBackpropFilter", nullptr, DepthwiseConv2dBackpropFilter, nullptr, nullptr, nullptr, napi_enumerable,

@@ -42,9 +42,16 @@ struct Minimum {
   }
 };
 
+struct Greater { static inline uint8_t f(float x, float y) { return x > y; } };
+struct GreaterEqual { static inline uint8_t f(float x, float y) { return x >= y; } };
+struct Less { static inline uint8_t f(float x, float y) { return x < y; } };
+struct LessEqual { static inline uint8_t f(float x, float y) { return x <= y; } };
+struct Equal { static inline uint8_t f(float x, float y) { return x == y; } };
+struct NotEqual { static inline uint8_t f(float x, float y) { return x != y; } };
+
 // The innermost axis: n values, each operand contiguous (stride 1) or repeated (stride 0).
-template <class Op>
-inline void inner(const float* a, int64_t sa, const float* b, int64_t sb, float* out, int64_t n) {
+template <class Op, class T>
+inline void inner(const float* a, int64_t sa, const float* b, int64_t sb, T* out, int64_t n) {
   if (sa == 1 && sb == 1) {
     for (int64_t i = 0; i < n; ++i) out[i] = Op::f(a[i], b[i]);
   } else if (sa == 1) {
@@ -54,14 +61,14 @@ inline void inner(const float* a, int64_t sa, const float* b, int64_t sb, float*
     const float x = a[0];
     for (int64_t i = 0; i < n; ++i) out[i] = Op::f(x, b[i]);
   } else {
-    const float v = Op::f(a[0], b[0]);
+    const T v = Op::f(a[0], b[0]);
     for (int64_t i = 0; i < n; ++i) out[i] = v;
   }
 }
 
 // Output rows [lo, hi) of the outer axes (every axis but the last), each a call of `inner`.
-template <class Op>
-void rows(const float* a, const float* b, float* out, const BroadcastGeom& g, int64_t lo, int64_t hi) {
+template <class Op, class T>
+void rows(const float* a, const float* b, T* out, const BroadcastGeom& g, int64_t lo, int64_t hi) {
   const int last = g.rank - 1;
   const int64_t n = g.shape[last];
   int64_t index[kMaxBroadcastRank] = {0};
@@ -74,7 +81,7 @@ void rows(const float* a, const float* b, float* out, const BroadcastGeom& g, in
     bo += index[k] * g.b_stride[k];
   }
   for (int64_t row = lo; row < hi; ++row) {
-    inner<Op>(a + ao, g.a_stride[last], b + bo, g.b_stride[last], out + row * n, n);
+    inner<Op, T>(a + ao, g.a_stride[last], b + bo, g.b_stride[last], out + row * n, n);
     // Odometer step over the outer axes, keeping both operands' offsets current.
     for (int k = last - 1; k >= 0; --k) {
       ao += g.a_stride[k];
@@ -87,14 +94,14 @@ void rows(const float* a, const float* b, float* out, const BroadcastGeom& g, in
   }
 }
 
-template <class Op>
-void broadcast(const float* a, const float* b, float* out, const BroadcastGeom& g) {
+template <class Op, class T>
+void broadcast(const float* a, const float* b, T* out, const BroadcastGeom& g) {
   const int64_t n = g.shape[g.rank - 1];
   int64_t outer = 1;
   for (int k = 0; k < g.rank - 1; ++k) outer *= g.shape[k];
   if (n == 0 || outer == 0) return;
   if (outer * n < kParallelMin || pool_threads() <= 1 || outer == 1) {
-    rows<Op>(a, b, out, g, 0, outer);
+    rows<Op, T>(a, b, out, g, 0, outer);
     return;
   }
   const int64_t rows_per_piece = n >= kPiece ? 1 : kPiece / n;
@@ -102,7 +109,7 @@ void broadcast(const float* a, const float* b, float* out, const BroadcastGeom& 
   parallel_for(pool_threads(), pieces, [&](int64_t p, int) {
     const int64_t lo = p * rows_per_piece;
     const int64_t hi = lo + rows_per_piece < outer ? lo + rows_per_piece : outer;
-    rows<Op>(a, b, out, g, lo, hi);
+    rows<Op, T>(a, b, out, g, lo, hi);
   });
 }
 
@@ -112,13 +119,25 @@ inline float term(float v, float divisor) { return divisor > 0 ? v / divisor : v
 
 void binary_broadcast(int op, const float* a, const float* b, float* out, const BroadcastGeom& g) {
   switch (op) {
-    case kBcAdd: return broadcast<Add>(a, b, out, g);
-    case kBcSub: return broadcast<Sub>(a, b, out, g);
-    case kBcMul: return broadcast<Mul>(a, b, out, g);
-    case kBcDiv: return broadcast<Div>(a, b, out, g);
-    case kBcSquaredDifference: return broadcast<SquaredDifference>(a, b, out, g);
-    case kBcMaximum: return broadcast<Maximum>(a, b, out, g);
-    case kBcMinimum: return broadcast<Minimum>(a, b, out, g);
+    case kBcAdd: return broadcast<Add, float>(a, b, out, g);
+    case kBcSub: return broadcast<Sub, float>(a, b, out, g);
+    case kBcMul: return broadcast<Mul, float>(a, b, out, g);
+    case kBcDiv: return broadcast<Div, float>(a, b, out, g);
+    case kBcSquaredDifference: return broadcast<SquaredDifference, float>(a, b, out, g);
+    case kBcMaximum: return broadcast<Maximum, float>(a, b, out, g);
+    case kBcMinimum: return broadcast<Minimum, float>(a, b, out, g);
+    default: return;
+  }
+}
+
+void compare_broadcast(int op, const float* a, const float* b, uint8_t* out, const BroadcastGeom& g) {
+  switch (op) {
+    case kCmpGreater: return broadcast<Greater, uint8_t>(a, b, out, g);
+    case kCmpGreaterEqual: return broadcast<GreaterEqual, uint8_t>(a, b, out, g);
+    case kCmpLess: return broadcast<Less, uint8_t>(a, b, out, g);
+    case kCmpLessEqual: return broadcast<LessEqual, uint8_t>(a, b, out, g);
+    case kCmpEqual: return broadcast<Equal, uint8_t>(a, b, out, g);
+    case kCmpNotEqual: return broadcast<NotEqual, uint8_t>(a, b, out, g);
     default: return;
   }
 }

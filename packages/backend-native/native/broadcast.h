@@ -32,6 +32,12 @@ struct BroadcastGeom {
 };
 void binary_broadcast(int op, const float* a, const float* b, float* out, const BroadcastGeom& g);
 
+// Comparisons over the same geometry, 1 or 0 into bytes (tfjs's bool tensors): op 0 greater, 1 greater or
+// equal, 2 less, 3 less or equal, 4 equal, 5 not equal; NaN compares false except under "not equal".
+enum CompareOp : int { kCmpGreater = 0, kCmpGreaterEqual = 1, kCmpLess = 2, kCmpLessEqual = 3, kCmpEqual = 4, kCmpNotEqual = 5 };
+constexpr int kCompareOps = 6;
+void compare_broadcast(int op, const float* a, const float* b, uint8_t* out, const BroadcastGeom& g);
+
 // x is rows × columns, row-major. reduce_columns: out[c] = Σ_r t(x[r, c]); reduce_rows: out[r] = Σ_c t(x[r, c]);
 // t(v) = v, or float32(v / divisor) when divisor > 0 (a mean, divided before summing as the cpu backend does).
 // Each sum runs in double precision in increasing index order and is rounded once.

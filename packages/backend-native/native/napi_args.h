@@ -74,6 +74,25 @@ struct Args {
     return data != nullptr ? static_cast<float*>(data) : empty;
   }
 
+  // A Uint8Array (a bool tensor's values); its data pointer (byte offset applied) and length.
+  uint8_t* u8(size_t i, const char* name, size_t* length) {
+    *length = 0;
+    if (failed) return nullptr;
+    bool is_typed = false;
+    napi_is_typedarray(env, argv[i], &is_typed);
+    napi_typedarray_type ta;
+    size_t len = 0;
+    void* data = nullptr;
+    if (!is_typed || napi_get_typedarray_info(env, argv[i], &ta, &len, &data, nullptr, nullptr) != napi_ok ||
+        ta != napi_uint8_array) {
+      fail_arg(name, "must be a Uint8Array");
+      return nullptr;
+    }
+    *length = len;
+    static uint8_t empty[1];
+    return data != nullptr ? static_cast<uint8_t*>(data) : empty;
+  }
+
   double number(size_t i, const char* name) {
     if (failed) return 0;
     double v = 0;

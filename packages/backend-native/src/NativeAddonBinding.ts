@@ -71,6 +71,11 @@ export interface NativeAddonBinding {
    */
   binaryBroadcast(op: number, a: Float32Array, b: Float32Array, out: Float32Array, rank: number, ...geometry: number[]): void;
   /**
+   * The comparison `op` (0 >, 1 >=, 2 <, 3 <=, 4 ==, 5 !=; NaN compares false except under !=) over the same
+   * geometry as `binaryBroadcast`, 1 or 0 into `out` (a bool tensor's bytes).
+   */
+  compareBroadcast(op: number, a: Float32Array, b: Float32Array, out: Uint8Array, rank: number, ...geometry: number[]): void;
+  /**
    * Sums of `x` (rows × columns): with `overRows`, one per column over the rows, else one per row over the
    * columns; each in double precision in index order, rounded once. `divisor` > 0 divides every element by it
    * (rounded to float32) before summing, a mean as the cpu backend computes one.

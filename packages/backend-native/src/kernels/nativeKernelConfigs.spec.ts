@@ -528,6 +528,28 @@ describe('the elementwise kernels in TypeScript', () => {
     },
   );
 
+  it.each([
+    ['Greater', tf.greater],
+    ['GreaterEqual', tf.greaterEqual],
+    ['Less', tf.less],
+    ['LessEqual', tf.lessEqual],
+    ['Equal', tf.equal],
+    ['NotEqual', tf.notEqual],
+  ] as const)('%s equals the cpu kernel: a bool tensor, for every broadcast, NaN and signed zeros included', async (name, op) => {
+    await expectNativeToEqualCpu(
+      () => [
+        op(random([33, 17], 150), random([33, 17], 151)),
+        op(random([32, 16, 16, 8], 152), tf.scalar(0.1)),
+        op(tf.scalar(-0.2), random([7, 5], 153)),
+        op(random([37, 1, 19], 154), random([1, 23, 19], 155)),
+        op(specialValues(), tf.tensor1d([0, 0, -0, 2, 1, Number.POSITIVE_INFINITY, 3, 0, 1e10, Number.NaN])),
+        op(tf.tensor1d([1, 2, 2]), tf.tensor1d([2, 2, 1])),
+      ],
+      [name],
+    );
+    await expectNativeToEqualCpu(() => op(tf.tensor1d([7, -3, 12], 'int32'), tf.tensor1d([2, -3, -4], 'int32')));
+  });
+
   it.each(binary)('%s leaves int32 to the cpu kernel', async (_name, op) => {
     await expectNativeToEqualCpu(() => op(tf.tensor1d([7, -3, 12], 'int32'), tf.tensor1d([2, 5, -4], 'int32')));
   });

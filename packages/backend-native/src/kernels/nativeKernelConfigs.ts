@@ -9,11 +9,17 @@ import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwiseConv2dNati
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwiseConv2dNativeBackpropInputConfig.js';
 import { depthwiseConv2dNativeConfig } from './depthwiseConv2dNativeConfig.js';
 import { addConfig } from './elementwise/addConfig.js';
+import { equalConfig } from './elementwise/equalConfig.js';
 import { fusedBatchNormConfig } from './elementwise/fusedBatchNormConfig.js';
+import { greaterConfig } from './elementwise/greaterConfig.js';
+import { greaterEqualConfig } from './elementwise/greaterEqualConfig.js';
+import { lessConfig } from './elementwise/lessConfig.js';
+import { lessEqualConfig } from './elementwise/lessEqualConfig.js';
 import { maximumConfig } from './elementwise/maximumConfig.js';
 import { meanConfig } from './elementwise/meanConfig.js';
 import { minimumConfig } from './elementwise/minimumConfig.js';
 import { multiplyConfig } from './elementwise/multiplyConfig.js';
+import { notEqualConfig } from './elementwise/notEqualConfig.js';
 import { realDivConfig } from './elementwise/realDivConfig.js';
 import { reluConfig } from './elementwise/reluConfig.js';
 import { softmaxConfig } from './elementwise/softmaxConfig.js';
@@ -58,6 +64,12 @@ export const nativeKernelConfigs: readonly KernelConfig[] = [
   squaredDifferenceConfig,
   maximumConfig,
   minimumConfig,
+  greaterConfig,
+  greaterEqualConfig,
+  lessConfig,
+  lessEqualConfig,
+  equalConfig,
+  notEqualConfig,
   sqrtConfig,
   squareConfig,
   reluConfig,

@@ -24,12 +24,13 @@ last line is {"resnet20": {"ms": ..., "params": ...}, ...} for resnet.mjs.
 
 import argparse
 import json
-import statistics
-import time
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+# The MNIST bench's timing and BLAS report, so both benches measure alike.
+from pytorch_steps import loaded_blas, median_ms
 
 
 def conv(in_channels, out_channels, kernel_size, stride=1):
@@ -252,30 +253,6 @@ STEPS = {
         lambda: cross_entropy_step(mobilenet_v2()),
     ),
 }
-
-
-def loaded_blas():
-    """The BLAS libraries this process mapped (Debian's torch uses whichever
-    libblas.so.3 is selected)."""
-    try:
-        with open("/proc/self/maps") as maps:
-            paths = {
-                line.split()[-1] for line in maps if "blas" in line.lower()
-            }
-        return ", ".join(sorted(paths)) or "none mapped"
-    except OSError:
-        return "unknown"
-
-
-def median_ms(step, warm_up, steps):
-    for _ in range(warm_up):
-        step()
-    times = []
-    for _ in range(steps):
-        started = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def main():

@@ -49,48 +49,13 @@ struct Args {
 
   // A Float32Array (or null when allow_null); its data pointer (byte offset applied) and length.
   float* f32(size_t i, const char* name, size_t* length, bool allow_null = false) {
-    *length = 0;
-    if (failed) return nullptr;
-    napi_valuetype type;
-    napi_typeof(env, argv[i], &type);
-    if (allow_null && (type == napi_null || type == napi_undefined)) return nullptr;
-    bool is_typed = false;
-    napi_is_typedarray(env, argv[i], &is_typed);
-    if (!is_typed) {
-      fail_arg(name, allow_null ? "must be a Float32Array or null" : "must be a Float32Array");
-      return nullptr;
-    }
-    napi_typedarray_type ta;
-    size_t len = 0;
-    void* data = nullptr;
-    if (napi_get_typedarray_info(env, argv[i], &ta, &len, &data, nullptr, nullptr) != napi_ok ||
-        ta != napi_float32_array) {
-      fail_arg(name, allow_null ? "must be a Float32Array or null" : "must be a Float32Array");
-      return nullptr;
-    }
-    *length = len;
-    // A zero-length view may have no backing store; any non-null pointer will do then.
-    static float empty[1];
-    return data != nullptr ? static_cast<float*>(data) : empty;
+    return typed<float>(i, name, length, napi_float32_array,
+                        allow_null ? "must be a Float32Array or null" : "must be a Float32Array", allow_null);
   }
 
   // A Uint8Array (a bool tensor's values); its data pointer (byte offset applied) and length.
   uint8_t* u8(size_t i, const char* name, size_t* length) {
-    *length = 0;
-    if (failed) return nullptr;
-    bool is_typed = false;
-    napi_is_typedarray(env, argv[i], &is_typed);
-    napi_typedarray_type ta;
-    size_t len = 0;
-    void* data = nullptr;
-    if (!is_typed || napi_get_typedarray_info(env, argv[i], &ta, &len, &data, nullptr, nullptr) != napi_ok ||
-        ta != napi_uint8_array) {
-      fail_arg(name, "must be a Uint8Array");
-      return nullptr;
-    }
-    *length = len;
-    static uint8_t empty[1];
-    return data != nullptr ? static_cast<uint8_t*>(data) : empty;
+    return typed<uint8_t>(i, name, length, napi_uint8_array, "must be a Uint8Array", false);
   }
 
   double number(size_t i, const char* name) {
@@ -181,6 +146,30 @@ struct Args {
       need("preluAlpha", prelu_len, static_cast<double>(n));
     }
     return e;
+  }
+
+ private:
+  template <class T>
+  T* typed(size_t i, const char* name, size_t* length, napi_typedarray_type want, const char* expected, bool allow_null) {
+    *length = 0;
+    if (failed) return nullptr;
+    napi_valuetype type;
+    napi_typeof(env, argv[i], &type);
+    if (allow_null && (type == napi_null || type == napi_undefined)) return nullptr;
+    bool is_typed = false;
+    napi_is_typedarray(env, argv[i], &is_typed);
+    napi_typedarray_type ta;
+    size_t len = 0;
+    void* data = nullptr;
+    if (!is_typed || napi_get_typedarray_info(env, argv[i], &ta, &len, &data, nullptr, nullptr) != napi_ok ||
+        ta != want) {
+      fail_arg(name, expected);
+      return nullptr;
+    }
+    *length = len;
+    // A zero-length view may have no backing store; any non-null pointer will do then.
+    static T empty[1];
+    return data != nullptr ? static_cast<T*>(data) : empty;
   }
 };
 

@@ -28,8 +28,11 @@ const maxPooledBytes = 512 * 1024 * 1024;
 export class NativeBackend extends MathBackendCPU {
   private readonly pool = new Map<number, Float32Array[]>();
   private pooledBytes = 0;
-  /** Every buffer the pool handed out, with how many tensors' data hold it now. */
-  private readonly holders = new Map<Float32Array, number>();
+  /**
+   * Every buffer the pool handed out, with how many tensors' data hold it now. Weak, so a buffer a failed
+   * kernel took and never gave a tensor is simply collected.
+   */
+  private holders = new WeakMap<Float32Array, number>();
 
   constructor(readonly addon: NativeAddonBinding) {
     super();
@@ -92,7 +95,7 @@ export class NativeBackend extends MathBackendCPU {
 
   override dispose(): void {
     this.pool.clear();
-    this.holders.clear();
+    this.holders = new WeakMap();
     this.pooledBytes = 0;
     super.dispose();
   }

@@ -52,3 +52,19 @@ export function broadcastGeometry(
   });
   return shape.length === 0 ? { shape: [1], aStrides: [0], bStrides: [0] } : { shape, aStrides, bStrides };
 }
+
+/**
+ * The addon's `binaryBroadcast` / `compareBroadcast` geometry arguments after the operands and output: rank,
+ * six sizes, six strides of a, six of b (unused axes 0). Undefined when the merged geometry has more axes
+ * than the addon takes.
+ */
+export function broadcastArguments(
+  aShape: readonly number[],
+  bShape: readonly number[],
+  outShape: readonly number[],
+): [number, ...number[]] | undefined {
+  const { shape, aStrides, bStrides } = broadcastGeometry(aShape, bShape, outShape);
+  if (shape.length > maxBroadcastRank) return undefined;
+  const padded = (values: number[]) => [...values, ...new Array<number>(maxBroadcastRank - values.length).fill(0)];
+  return [shape.length, ...padded(shape), ...padded(aStrides), ...padded(bStrides)];
+}

@@ -2,7 +2,7 @@ import { backend_util, type KernelConfig, type TensorInfo, util } from '@tensorf
 import type { NativeBackend } from '../../NativeBackend.js';
 import { float32Values } from '../float32Values.js';
 import { runCpuKernel } from '../runCpuKernel.js';
-import { broadcastGeometry, maxBroadcastRank } from './broadcastGeometry.js';
+import { broadcastArguments } from './broadcastGeometry.js';
 
 /** The op codes of the addon's `compareBroadcast`. */
 export const nativeCompareOp = { greater: 0, greaterEqual: 1, less: 2, lessEqual: 3, equal: 4, notEqual: 5 } as const;
@@ -20,21 +20,11 @@ export function comparisonKernelConfig(kernelName: string, op: number): KernelCo
       const { a, b } = args.inputs as Record<'a' | 'b', TensorInfo>;
       if (a.dtype !== 'float32' || b.dtype !== 'float32') return runCpuKernel(kernelName, args);
       const shape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
-      const geometry = broadcastGeometry(a.shape, b.shape, shape);
-      if (geometry.shape.length > maxBroadcastRank) return runCpuKernel(kernelName, args);
+      const geometry = broadcastArguments(a.shape, b.shape, shape);
+      if (geometry === undefined) return runCpuKernel(kernelName, args);
       const backend = args.backend as NativeBackend;
       const out = new Uint8Array(util.sizeFromShape(shape));
-      const pad = (values: number[]) => [...values, ...new Array<number>(maxBroadcastRank - values.length).fill(0)];
-      backend.addon.compareBroadcast(
-        op,
-        float32Values(backend, a),
-        float32Values(backend, b),
-        out,
-        geometry.shape.length,
-        ...pad(geometry.shape),
-        ...pad(geometry.aStrides),
-        ...pad(geometry.bStrides),
-      );
+      backend.addon.compareBroadcast(op, float32Values(backend, a), float32Values(backend, b), out, ...geometry);
       return backend.makeTensorInfo(shape, 'bool', out);
     },
   };

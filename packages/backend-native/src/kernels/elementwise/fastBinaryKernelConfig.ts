@@ -2,7 +2,7 @@ import { backend_util, type KernelConfig, type TensorInfo, util } from '@tensorf
 import type { NativeBackend } from '../../NativeBackend.js';
 import { float32Values } from '../float32Values.js';
 import { runCpuKernel } from '../runCpuKernel.js';
-import { broadcastGeometry, maxBroadcastRank } from './broadcastGeometry.js';
+import { broadcastArguments } from './broadcastGeometry.js';
 
 /**
  * A float32 binary kernel in the addon, for every broadcast tfjs allows: operands of one size and scalars
@@ -24,26 +24,15 @@ export function fastBinaryKernelConfig(kernelName: string, op: number): KernelCo
       const size = util.sizeFromShape(shape);
       const aSize = util.sizeFromShape(a.shape);
       const bSize = util.sizeFromShape(b.shape);
+      const sameOrScalar = op <= 3 && (aSize === size || aSize === 1) && (bSize === size || bSize === 1);
+      const geometry = sameOrScalar ? undefined : broadcastArguments(a.shape, b.shape, shape);
+      if (!sameOrScalar && geometry === undefined) return runCpuKernel(kernelName, args);
       const backend = args.backend as NativeBackend;
       // Every element is written: `binary` and `binaryBroadcast` cover the whole output.
       const out = backend.float32Output(size, false);
-      if (op <= 3 && (aSize === size || aSize === 1) && (bSize === size || bSize === 1)) {
-        backend.addon.binary(op, float32Values(backend, a), float32Values(backend, b), out);
-        return backend.makeTensorInfo(shape, 'float32', out);
-      }
-      const geometry = broadcastGeometry(a.shape, b.shape, shape);
-      if (geometry.shape.length > maxBroadcastRank) return runCpuKernel(kernelName, args);
-      const pad = (values: number[]) => [...values, ...new Array<number>(maxBroadcastRank - values.length).fill(0)];
-      backend.addon.binaryBroadcast(
-        op,
-        float32Values(backend, a),
-        float32Values(backend, b),
-        out,
-        geometry.shape.length,
-        ...pad(geometry.shape),
-        ...pad(geometry.aStrides),
-        ...pad(geometry.bStrides),
-      );
+      const [aValues, bValues] = [float32Values(backend, a), float32Values(backend, b)];
+      if (geometry === undefined) backend.addon.binary(op, aValues, bValues, out);
+      else backend.addon.binaryBroadcast(op, aValues, bValues, out, ...geometry);
       return backend.makeTensorInfo(shape, 'float32', out);
     },
   };

@@ -28,6 +28,7 @@
       'sources': [
         'native/addon.cc',
         'native/conv.cc',
+        'native/elementwise_bindings.cc',
         'native/depthwise.cc',
         'native/gemm.cc',
         'native/kernels_generic.cc',

@@ -823,6 +823,16 @@ describe('the native kernels', () => {
         tf.grads(dense)([random([5, 3], 60), random([3, 4], 61)]);
         tf.grads(conv)([x, filter]);
         tf.matMul(random([2, 1, 3, 4], 62), random([1, 3, 4, 2], 63));
+        // The broadcasting, comparison, reduction, batch-norm and depthwise kernels, each with its gradient.
+        const channels = random([3], 64);
+        const normed = (input: tf.Tensor) =>
+          tf.sum(tf.batchNorm(input as tf.Tensor4D, channels, tf.abs(channels), channels, channels));
+        tf.grads(normed)([x]);
+        const depthwise = (input: tf.Tensor, kernel: tf.Tensor) =>
+          tf.mean(tf.minimum(tf.relu(tf.depthwiseConv2d(input as tf.Tensor4D, kernel as tf.Tensor4D, 2, 'same')), 6), [1, 2]);
+        tf.grads((input: tf.Tensor, kernel: tf.Tensor) => tf.sum(depthwise(input, kernel)))([x, random([3, 3, 3, 2], 65)]);
+        tf.squaredDifference(random([4, 1, 3], 66), random([1, 5, 3], 67));
+        tf.greater(x, tf.scalar(0));
       });
     everyKernel();
     const buffers = backend.numDataIds();

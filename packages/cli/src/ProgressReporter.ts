@@ -1,5 +1,6 @@
-import type { StageResult } from '@distillery/core';
+import type { BatchEndEvent, StageResult } from '@distillery/core';
 import { SingleBar } from 'cli-progress';
+import { describeLosses } from './describeLosses.js';
 
 /**
  * Tells a person how a run goes: on a terminal a progress bar per stage with its ETA, elsewhere
@@ -28,9 +29,9 @@ export class ProgressReporter {
     this.bar.start(totalSteps, 0, { epoch: 1, loss: '…' });
   }
 
-  /** @param losses the batch's total, or the total with each term and its parts (`describeLosses`). */
-  step(epoch: number, losses: string): void {
-    this.bar?.increment({ epoch: epoch + 1, loss: losses });
+  /** Advances the bar by one batch; the losses are formatted only when a bar shows them. */
+  step(event: BatchEndEvent): void {
+    this.bar?.increment({ epoch: event.epoch + 1, loss: describeLosses(event) });
   }
 
   stageEnd(result: StageResult): void {

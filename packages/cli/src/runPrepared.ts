@@ -5,7 +5,6 @@ import { FileStageStore, fileTeacherOutputStores, saveModel, writeFileAtomic } f
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { stringify } from 'yaml';
-import { describeLosses } from './describeLosses.js';
 import { directoryModelBytes } from './directoryModelBytes.js';
 import type { ExperimentJob } from './ExperimentJob.js';
 import { experimentJobs } from './experimentJobs.js';
@@ -72,7 +71,7 @@ export async function runSeed(
         current = { stage, model: modelOf(stage, seed), distiller };
         interruption?.attach(distiller);
         distiller.on('trainBegin', ({ epochs, stepsPerEpoch }) => progress.stageBegin(stage, epochs * stepsPerEpoch));
-        distiller.on('batchEnd', (event) => progress.step(event.epoch, describeLosses(event)));
+        distiller.on('batchEnd', (event) => progress.step(event));
       },
       callbacks: [
         {

@@ -1,5 +1,4 @@
 import {
-  backend_util,
   DepthwiseConv2dNativeBackpropInput,
   type DepthwiseConv2dNativeBackpropInputAttrs,
   type KernelConfig,
@@ -8,6 +7,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { NativeBackend } from '../NativeBackend.js';
 import { convGeometry } from './convGeometry.js';
+import { depthwiseConvInfo } from './depthwiseConvInfo.js';
 import { float32Values } from './float32Values.js';
 import { runCpuKernel } from './runCpuKernel.js';
 
@@ -20,26 +20,9 @@ export const depthwiseConv2dNativeBackpropInputConfig: KernelConfig = {
   backendName: 'native',
   kernelFunc: (args) => {
     const { dy, filter } = args.inputs as unknown as Record<'dy' | 'filter', TensorInfo>;
-    const { strides, dilations, pad, dimRoundingMode, inputShape } =
-      args.attrs as unknown as DepthwiseConv2dNativeBackpropInputAttrs;
-    const info = backend_util.computeConv2DInfo(
-      inputShape,
-      filter.shape as [number, number, number, number],
-      strides,
-      dilations,
-      pad,
-      dimRoundingMode,
-      true,
-    );
-    const native =
-      dy.dtype === 'float32' &&
-      filter.dtype === 'float32' &&
-      info.dilationHeight === 1 &&
-      info.dilationWidth === 1 &&
-      util.sizeFromShape(inputShape) > 0 &&
-      util.sizeFromShape(dy.shape) > 0 &&
-      util.sizeFromShape(filter.shape) > 0;
-    if (!native) return runCpuKernel(DepthwiseConv2dNativeBackpropInput, args);
+    const attrs = args.attrs as unknown as DepthwiseConv2dNativeBackpropInputAttrs;
+    const info = depthwiseConvInfo(attrs.inputShape, filter.shape, attrs, [dy, filter], true);
+    if (info === undefined) return runCpuKernel(DepthwiseConv2dNativeBackpropInput, args);
     const backend = args.backend as NativeBackend;
     const dx = backend.float32Output(util.sizeFromShape(info.inShape), false);
     backend.addon.depthwiseConv2dBackpropInput(

@@ -41,12 +41,7 @@ def mlp_kd_step():
         with torch.no_grad():
             teacher_logits = teacher(x)
         student_logits = student(x)
-        kd = F.kl_div(
-            F.log_softmax(student_logits / temperature, dim=1),
-            F.log_softmax(teacher_logits / temperature, dim=1),
-            reduction="batchmean",
-            log_target=True,
-        ) * (temperature * temperature)
+        kd = kd_loss(student_logits, teacher_logits, temperature)
         loss = F.cross_entropy(student_logits, y) + kd
         optimizer.zero_grad()
         loss.backward()
@@ -80,6 +75,16 @@ def cnn_step():
         return loss.item()
 
     return step
+
+
+def kd_loss(student_logits, teacher_logits, temperature):
+    """Hinton's KD term as Distillery's kdLoss: T^2 * batch-mean KL(teacher || student) at T."""
+    return F.kl_div(
+        F.log_softmax(student_logits / temperature, dim=1),
+        F.log_softmax(teacher_logits / temperature, dim=1),
+        reduction="batchmean",
+        log_target=True,
+    ) * (temperature * temperature)
 
 
 def loaded_blas():

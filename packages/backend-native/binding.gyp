@@ -32,6 +32,8 @@
         'native/depthwise.cc',
         'native/gemm.cc',
         'native/kernels_generic.cc',
+        'native/normalization.cc',
+        'native/normalization_bindings.cc',
         'native/pool.cc',
         'native/threadpool.cc',
       ],

@@ -307,6 +307,8 @@ NAPI_MODULE_INIT() {
       {"compareBroadcast", nullptr, CompareBroadcast, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNormTrain", nullptr, BatchNormTrain, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNormTrainGrad", nullptr, BatchNormTrainGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"depthwiseConv2dBackpropFilter", nullptr, DepthwiseConv2dBackpropFilter, nullptr, nullptr, nullptr, napi_enumerable,
        nullptr},
       {"depthwiseConv2d", nullptr, DepthwiseConv2dOrBackpropInput<true>, nullptr, nullptr, nullptr, napi_enumerable,

@@ -14,4 +14,8 @@ napi_value BatchNorm(napi_env env, napi_callback_info info);
 napi_value Unary(napi_env env, napi_callback_info info);
 napi_value AdamUpdate(napi_env env, napi_callback_info info);
 
+// normalization_bindings.cc
+napi_value BatchNormTrain(napi_env env, napi_callback_info info);
+napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info);
+
 }  // namespace dn

@@ -97,6 +97,37 @@ export interface NativeAddonBinding {
     out: Float32Array,
   ): void;
   /**
+   * Batch normalisation in training mode over `x` as rows of `channels`: writes the per-channel mean and
+   * biased variance (sums in double, in chunks added in order, so independent of the thread count) and
+   * y = (x − mean)·scale / √(variance + ε) + offset. scale, offset, mean and variance hold `channels` values.
+   */
+  batchNormTrain(
+    x: Float32Array,
+    scale: Float32Array,
+    offset: Float32Array,
+    epsilon: number,
+    channels: number,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+  ): void;
+  /**
+   * Its gradient: doffset = Σ dy, dscale = Σ dy·x̂ and dx = scale·inv·(dy − doffset/n − x̂·dscale/n) per channel,
+   * with inv = 1/√(variance + ε), x̂ = (x − mean)·inv and n the rows; the sums as in batchNormTrain.
+   */
+  batchNormTrainGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    scale: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    epsilon: number,
+    channels: number,
+    dx: Float32Array,
+    dscale: Float32Array,
+    doffset: Float32Array,
+  ): void;
+  /**
    * out[i] = f(x[i]), f by `op`: 0 sqrt, 1 square, 2 relu (NaN stays NaN, -0 gives +0), 3 step (1 above
    * zero, else `alpha`; NaN stays NaN). `x` holds as many values as `out`, which may be `x` itself.
    */

@@ -90,6 +90,9 @@ describe('registerNativeBackend', () => {
         'GatherV2',
         // Not a cpu kernel: Distillery's fused optimizer step (see @distillery/core's FusedAdam).
         'DistilleryFusedAdam',
+        // Nor these: batch normalisation in training and its gradient (see @distillery/core's BatchNormTraining).
+        'DistilleryBatchNormTraining',
+        'DistilleryBatchNormTrainingGrad',
       ].sort(),
     );
   });

@@ -1,3 +1,4 @@
+import { installBatchNormTraining } from '@distillery/core/internal';
 import * as tf from '@tensorflow/tfjs-core';
 import { nativeKernelConfigs } from './kernels/nativeKernelConfigs.js';
 import { NativeBackend } from './NativeBackend.js';
@@ -24,5 +25,6 @@ export function registerNativeBackend(): boolean {
     if (!replaced.has(config.kernelName)) tf.registerKernel({ ...config, backendName: 'native' });
   }
   for (const config of nativeKernelConfigs) tf.registerKernel(config);
+  installBatchNormTraining();
   return true;
 }

@@ -36,6 +36,8 @@ import { fusedMatMulConfig } from './fusedMatMulConfig.js';
 import { gatherV2Config } from './gatherV2Config.js';
 import { maxPoolConfig } from './maxPoolConfig.js';
 import { maxPoolGradConfig } from './maxPoolGradConfig.js';
+import { batchNormTrainingConfig } from './normalization/batchNormTrainingConfig.js';
+import { batchNormTrainingGradConfig } from './normalization/batchNormTrainingGradConfig.js';
 
 /**
  * The kernels the 'native' backend does not take from the cpu backend: the addon's (products,
@@ -76,6 +78,8 @@ export const nativeKernelConfigs: readonly KernelConfig[] = [
   stepConfig,
   sumConfig,
   fusedBatchNormConfig,
+  batchNormTrainingConfig,
+  batchNormTrainingGradConfig,
   meanConfig,
   tileConfig,
   softmaxConfig,

@@ -72,20 +72,16 @@ void batch_norm_train(const float* x, int64_t rows, int64_t channels, const floa
   channel_sums<2>(
       rows, C,
       [&](int64_t r0, int64_t r1, double* p) {
-        // Within a chunk the sums run in float, vectorised across channels; each chunk's sums are then
-        // carried in double. Relative to the moments' own float32 rounding that adds about one part in 10⁶.
-        std::vector<float> f(static_cast<size_t>(2 * C), 0.f);
-        float* f1 = f.data();
-        float* f2 = f.data() + C;
+        double* s1 = p;
+        double* s2 = p + C;
         for (int64_t r = r0; r < r1; ++r) {
           const float* xr = x + r * C;
           for (int64_t c = 0; c < C; ++c) {
-            const float d = xr[c] - x[c];
-            f1[c] += d;
-            f2[c] += d * d;
+            const double d = static_cast<double>(xr[c]) - static_cast<double>(x[c]);
+            s1[c] += d;
+            s2[c] += d * d;
           }
         }
-        for (int64_t j = 0; j < 2 * C; ++j) p[j] += static_cast<double>(f[j]);
       },
       sums.data());
   std::vector<float> a(static_cast<size_t>(C));
@@ -118,18 +114,19 @@ void batch_norm_train_grad(const float* dy, const float* x, int64_t rows, int64_
     channel_sums<2>(
         rows, C,
         [&](int64_t r0, int64_t r1, double* p) {
-          std::vector<float> f(static_cast<size_t>(2 * C), 0.f);
-          float* f_dy = f.data();
-          float* f_dyx = f.data() + C;
+          // In double, products included: where dy is nearly constant per channel (after an average pool),
+          // dx is a small difference of these sums, and float sums would leave mostly rounding noise.
+          double* s_dy = p;
+          double* s_dyx = p + C;
           for (int64_t r = r0; r < r1; ++r) {
             const float* dyr = dy + r * C;
             const float* xr = x + r * C;
             for (int64_t c = 0; c < C; ++c) {
-              f_dy[c] += dyr[c];
-              f_dyx[c] += dyr[c] * (xr[c] - mean[c]);
+              const double g = static_cast<double>(dyr[c]);
+              s_dy[c] += g;
+              s_dyx[c] += g * (static_cast<double>(xr[c]) - static_cast<double>(mean[c]));
             }
           }
-          for (int64_t j = 0; j < 2 * C; ++j) p[j] += static_cast<double>(f[j]);
         },
         sums.data());
   }

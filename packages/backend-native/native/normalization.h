@@ -2,7 +2,7 @@
 // one row per batch element and position), forward and backward each in two passes over memory, where the
 // composed tensor operations tfjs-layers' BatchNormalization differentiates take some thirty.
 //
-// Sums over the rows run in float within chunks of 256 rows and in double across chunks, added in chunk
+// Sums over the rows run in double precision in chunks of rows whose partial sums are added in chunk
 // order, so the values do not depend on the number of threads. The per-element passes are float32.
 #pragma once
 

@@ -55,6 +55,18 @@ describe('the native backend’s output pool', () => {
     tf.dispose([a, other, after]);
   });
 
+  it("keeps a buffer out of the pool while a view of it is alive (the cpu Slice kernel's subarray)", () => {
+    const a = tf.fill([length], 5);
+    const product = tf.mul(a, a);
+    // A contiguous slice: the cpu kernel that 'native' shares returns a view of product's buffer.
+    const half = tf.slice(product, [0], [length / 2]);
+    product.dispose();
+    const other = tf.add(a, a);
+    expect(half.dataSync()[0]).toBe(25);
+    expect(half.dataSync()[length / 2 - 1]).toBe(25);
+    tf.dispose([a, half, other]);
+  });
+
   it('zeroes a reused buffer for the kernels that accumulate into theirs', () => {
     const x = tf.fill([1, 128, 128, 4], 1) as tf.Tensor4D;
     const pooled = tf.avgPool(x, 2, 2, 'valid');

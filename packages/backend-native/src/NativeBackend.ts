@@ -29,10 +29,12 @@ export class NativeBackend extends MathBackendCPU {
   private readonly pool = new Map<number, Float32Array[]>();
   private pooledBytes = 0;
   /**
-   * Every buffer the pool handed out, with how many tensors' data hold it now. Weak, so a buffer a failed
-   * kernel took and never gave a tensor is simply collected.
+   * Every buffer the pool handed out, with how many tensors' data hold it now. Keyed by the ArrayBuffer,
+   * not the Float32Array: the cpu kernels that tfjs shares with this backend may hand out views of an
+   * input's memory (Slice's `subarray` of a contiguous range), and such a view holds the buffer as much as
+   * the tensor it came from. Weak, so a buffer a failed kernel took and never gave a tensor is collected.
    */
-  private holders = new WeakMap<Float32Array, number>();
+  private holders = new WeakMap<ArrayBufferLike, number>();
 
   constructor(readonly addon: NativeAddonBinding) {
     super();
@@ -49,12 +51,12 @@ export class NativeBackend extends MathBackendCPU {
     const reused = this.pool.get(length)?.pop();
     if (reused === undefined) {
       const fresh = new Float32Array(length);
-      this.holders.set(fresh, 0);
+      this.holders.set(fresh.buffer, 0);
       return fresh;
     }
     this.pooledBytes -= reused.byteLength;
     if (zeroed) reused.fill(0);
-    this.holders.set(reused, 0);
+    this.holders.set(reused.buffer, 0);
     return reused;
   }
 
@@ -83,7 +85,7 @@ export class NativeBackend extends MathBackendCPU {
   /** A copy when the values are a pooled buffer, which a later kernel may overwrite once the tensor is gone. */
   override readSync(dataId: DataId): BackendValues {
     const values = super.readSync(dataId);
-    return values instanceof Float32Array && this.holders.has(values) ? values.slice() : values;
+    return values instanceof Float32Array && this.holders.has(values.buffer) ? values.slice() : values;
   }
 
   /** Kernels read their inputs here while the tensors are alive: no copy. */
@@ -101,18 +103,24 @@ export class NativeBackend extends MathBackendCPU {
   }
 
   private hold(values: BackendValues, change: 1 | -1): void {
-    if (!(values instanceof Float32Array)) return;
-    const count = this.holders.get(values);
+    if (!ArrayBuffer.isView(values)) return;
+    const memory = values.buffer;
+    const count = this.holders.get(memory);
     if (count === undefined) return;
     if (count + change > 0) {
-      this.holders.set(values, count + change);
+      this.holders.set(memory, count + change);
       return;
     }
-    this.holders.delete(values);
-    if (this.pooledBytes + values.byteLength > maxPooledBytes) return;
-    const free = this.pool.get(values.length) ?? [];
-    free.push(values);
-    this.pool.set(values.length, free);
-    this.pooledBytes += values.byteLength;
+    this.holders.delete(memory);
+    if (this.pooledBytes + memory.byteLength > maxPooledBytes) return;
+    // The pool hands out whole buffers, whatever view of one was released last.
+    const whole =
+      values instanceof Float32Array && values.byteOffset === 0 && values.byteLength === memory.byteLength
+        ? values
+        : new Float32Array(memory);
+    const free = this.pool.get(whole.length) ?? [];
+    free.push(whole);
+    this.pool.set(whole.length, free);
+    this.pooledBytes += memory.byteLength;
   }
 }

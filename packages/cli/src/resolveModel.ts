@@ -16,10 +16,10 @@ export interface ResolveModelOptions {
 
 /** A zoo model built fresh, or a saved model loaded and checked against the data's example shape. */
 export async function resolveModel(config: ModelConfig, options: ResolveModelOptions): Promise<tfl.LayersModel> {
-  if (config.type === 'cnn' && options.inputShape.length !== 3) {
+  if ((config.type === 'cnn' || config.type === 'zoo') && options.inputShape.length !== 3) {
     // Caught here, or tfjs says only that conv1 expected ndim=4.
     throw new DistilleryError(
-      `${options.field}: a cnn takes examples of shape [height, width, channels], the data has [${options.inputShape.join(', ')}]`,
+      `${options.field}: a ${config.type === 'zoo' ? config.name : 'cnn'} takes examples of shape [height, width, channels], the data has [${options.inputShape.join(', ')}]`,
       options.field,
     );
   }

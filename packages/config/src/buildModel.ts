@@ -1,3 +1,4 @@
+import { buildZooModel } from '@distillery/zoo';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ZooModelConfig } from './experimentConfigSchema.js';
 import { SeededDropout } from './SeededDropout.js';
@@ -13,10 +14,12 @@ export interface BuildModelOptions {
 }
 
 /**
- * Builds a zoo model that outputs logits. Layer names are predictable so configs can tap them:
- * MLP `<name>_hidden<i>`; CNN `<name>_conv<i>` (after ReLU), `<name>_pool<i>`, `<name>_dense`; both `<name>_logits`.
+ * Builds a model that outputs logits. Layer names are predictable so configs can tap them:
+ * MLP `<name>_hidden<i>`; CNN `<name>_conv<i>` (after ReLU), `<name>_pool<i>`, `<name>_dense`; both `<name>_logits`;
+ * `zoo` models (@distillery/zoo's `buildZooModel`) `<name>_stem`, `<name>_stage<i>`, `<name>_pool`, `<name>_logits`.
  */
-export function buildModel(config: ZooModelConfig, options: BuildModelOptions): tfl.Sequential {
+export function buildModel(config: ZooModelConfig, options: BuildModelOptions): tfl.LayersModel {
+  if (config.type === 'zoo') return buildZooModel(config.name, options);
   const { name } = options;
   let seed = options.seed * 1000;
   const glorot = () => tfl.initializers.glorotUniform({ seed: seed++ });

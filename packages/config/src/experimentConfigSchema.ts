@@ -21,7 +21,7 @@ const teacherSchema = z
         code: 'custom',
         input: context.value,
         path: ['training'],
-        message: `a ${model.type} teacher from the zoo is trained on the labels first: give its training options (e.g. { epochs: 5 })`,
+        message: `a ${model.type === 'zoo' ? model.name : model.type} teacher from the zoo is trained on the labels first: give its training options (e.g. { epochs: 5 })`,
       });
     }
     if (model.type === 'file' && training !== undefined) {

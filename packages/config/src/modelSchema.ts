@@ -1,3 +1,4 @@
+import { resolveZooKey } from '@distillery/zoo';
 import { z } from 'zod';
 
 const units = z.number().int().positive();
@@ -22,14 +23,30 @@ const cnn = z.strictObject({
   dropout: rate.default(0),
 });
 
+const zoo = z.strictObject({
+  type: z.literal('zoo'),
+  /**
+   * A model of @distillery/zoo by key: resnet8 … resnet110, resnet8x4, resnet32x4, wrn-16-1 … wrn-40-2, vgg8,
+   * vgg13, mobilenetv2, shufflenetv2, or any resnet<6n+2>, resnet<6n+2>x4, wrn-<6n+4>-<k>. Layers are named
+   * `<model name>_stage1` … `_pool`, `_logits` for taps.
+   */
+  name: z.string().check((context) => {
+    try {
+      resolveZooKey(context.value);
+    } catch (error) {
+      context.issues.push({ code: 'custom', input: context.value, message: (error as Error).message });
+    }
+  }),
+});
+
 const file = z.strictObject({
   type: z.literal('file'),
   /** A tfjs model directory (model.json + weights.bin), relative to the config file. */
   path: z.string().min(1),
 });
 
-/** A model built from the zoo: an MLP or a small CNN, fresh for each seed. */
-export const zooModelSchema = z.discriminatedUnion('type', [mlp, cnn]);
+/** A model built fresh for each seed: an MLP, a small CNN, or a vision net of @distillery/zoo. */
+export const zooModelSchema = z.discriminatedUnion('type', [mlp, cnn, zoo]);
 
-/** A model from the zoo, or a saved tfjs model directory. */
-export const modelSchema = z.discriminatedUnion('type', [mlp, cnn, file]);
+/** A model built fresh, or a saved tfjs model directory. */
+export const modelSchema = z.discriminatedUnion('type', [mlp, cnn, zoo, file]);

@@ -1,0 +1,14 @@
+export { buildZooModel } from './buildZooModel.js';
+export { ChannelSlice } from './ChannelSlice.js';
+export type { ChannelSliceArgs } from './ChannelSliceArgs.js';
+export { type CifarResnetOptions, cifarResnet } from './cifarResnet.js';
+export { type MobileNetV2Options, mobileNetV2 } from './mobileNetV2.js';
+export { resolveZooKey } from './resolveZooKey.js';
+export { type ShuffleNetV2Options, shuffleNetV2 } from './shuffleNetV2.js';
+export { type VggBnOptions, vggBn } from './vggBn.js';
+export { type WideResnetOptions, wideResnet } from './wideResnet.js';
+export type { ZooArchitecture } from './ZooArchitecture.js';
+export type { ZooBuildOptions } from './ZooBuildOptions.js';
+export type { ZooModelInfo } from './ZooModelInfo.js';
+export { zooModels } from './zooModels.js';
+export { zooParameterCounts } from './zooParameterCounts.js';

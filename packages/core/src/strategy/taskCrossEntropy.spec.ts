@@ -127,11 +127,61 @@ describe('taskCrossEntropy', () => {
     });
   });
 
-  it('rejects labelSmoothing outside [0, 1] with a one-line error naming the field', () => {
-    const error = errorOf(() => taskCrossEntropy.create({ labelSmoothing: 1.5 }, creation));
+  it('smooths three classes to [ε/3, 1 − ε + ε/3, ε/3] (hand example, ε = 0.3)', async () => {
+    const strategy = taskCrossEntropy.create({ labelSmoothing: 0.3 }, creation);
+    // softmax([0, ln 2, ln 5]) = [1/8, 2/8, 5/8]; label 1 → target [0.1, 0.8, 0.1];
+    // CE = 0.1 · ln 8 + 0.8 · ln 4 + 0.1 · ln(8/5) ≈ 0.207944 + 1.109035 + 0.047000 = 1.363979
+    const loss = await expectNoLeaks(() => lossOf(strategy, [[0, Math.log(2), Math.log(5)]], [1]));
+    expect(loss).toBeCloseTo(0.1 * Math.log(8) + 0.8 * Math.log(4) + 0.1 * Math.log(8 / 5), 6);
+    expect(loss).toBeCloseTo(1.363979, 5);
+  });
+
+  it('has the gradient (softmax − smoothed target) / B, which finite differences confirm', async () => {
+    const strategy = taskCrossEntropy.create({ labelSmoothing: 0.3 }, creation);
+    const logits = [
+      [0, Math.log(2), Math.log(5)],
+      [0.7, -1.2, 0.4],
+    ];
+    const labels = [1, 2];
+    const gradient = await expectNoLeaks(() =>
+      tf.tidy(() => {
+        const labelTensor = tf.tensor1d(labels, 'int32');
+        const loss = (z: tf.Tensor) =>
+          lossTotal(
+            strategy.loss({
+              inputs: tf.zeros([2, 1]),
+              labels: labelTensor,
+              student: { logits: z as tf.Tensor2D, features: {} },
+              teachers: [],
+              epoch: 0,
+              epochs: 1,
+              step: 0,
+              stepsPerEpoch: 1,
+            }),
+          );
+        return tf.grad(loss)(tf.tensor2d(logits)).arraySync() as number[][];
+      }),
+    );
+    // Row 0 by hand: ([1/8, 2/8, 5/8] − [0.1, 0.8, 0.1]) / 2 = [0.0125, −0.275, 0.2625].
+    [0.0125, -0.275, 0.2625].forEach((value, c) => {
+      expect(gradient[0]?.[c]).toBeCloseTo(value, 6);
+    });
+    // Every entry against a central difference (h = 1e-2; float32 losses, so about 3 decimals).
+    const h = 1e-2;
+    logits.forEach((row, b) => {
+      row.forEach((_, c) => {
+        const nudged = (delta: number) => logits.map((r, i) => r.map((z, j) => (i === b && j === c ? z + delta : z)));
+        const slope = (lossOf(strategy, nudged(h), labels) - lossOf(strategy, nudged(-h), labels)) / (2 * h);
+        expect(gradient[b]?.[c]).toBeCloseTo(slope, 3);
+      });
+    });
+  });
+
+  it('rejects labelSmoothing outside [0, 1) with a one-line error naming the field', () => {
+    const error = errorOf(() => taskCrossEntropy.create({ labelSmoothing: 1 }, creation));
     expect(error).toBeInstanceOf(DistilleryError);
-    // zod's English message for a too_big issue on an inclusive number maximum (zod/v4/locales/en.js)
-    expect(error.message).toBe('strategies[0].options.labelSmoothing: Too big: expected number to be <=1');
+    // zod's English message for a too_big issue on an exclusive number maximum (zod/v4/locales/en.js)
+    expect(error.message).toBe('strategies[0].options.labelSmoothing: Too big: expected number to be <1');
     expect((error as DistilleryError).field).toBe('strategies[0].options.labelSmoothing');
     expect(() => taskCrossEntropy.create({ labelSmoothing: -0.1 }, creation)).toThrow(
       /^strategies\[0\]\.options\.labelSmoothing: /,

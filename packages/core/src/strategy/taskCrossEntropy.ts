@@ -5,8 +5,11 @@ import { parseOptions } from './parseOptions.js';
 import type { StrategyFactory } from './StrategyFactory.js';
 
 const optionsSchema = z.strictObject({
-  /** Szegedy et al. 2016: the one-hot target becomes (1 - ε)·onehot + ε/C. */
-  labelSmoothing: z.number().min(0).max(1).default(0),
+  /**
+   * Szegedy et al. 2016: the one-hot target becomes (1 − ε)·onehot + ε/C, as PyTorch's
+   * cross_entropy(label_smoothing=ε). ε = 1 would leave no trace of the label, so ε < 1.
+   */
+  labelSmoothing: z.number().min(0).lt(1).default(0),
 });
 
 /**

@@ -4,6 +4,7 @@ import type { Batch } from '../data/Batch.js';
 import { DistilleryError } from '../errors/DistilleryError.js';
 import { disposeTeacherOutputs } from '../teachers/disposeTeacherOutputs.js';
 import type { TeacherOutputSource } from '../teachers/TeacherOutputSource.js';
+import { addWeightDecay } from './addWeightDecay.js';
 import { clipByGlobalNorm } from './clipByGlobalNorm.js';
 import type { StepPosition, TrainingObjective } from './TrainingObjective.js';
 import type { TrainingOptions } from './TrainingOptions.js';
@@ -75,11 +76,13 @@ export class TrainingStep {
 
   private applyUpdate(grads: tf.NamedTensorMap): void {
     const clipped = this.options.clipGradNorm === undefined ? grads : clipByGlobalNorm(grads, this.options.clipGradNorm);
+    // As in PyTorch, clipping sees the loss's gradients and the optimizer adds the decay after it.
+    const decayed = addWeightDecay(clipped, this.trainable, this.options.optimizer.weightDecay ?? 0);
     // tfjs's stateful optimizers keep their slots by position in this map, and variableGrads omits
     // variables without a gradient (e.g. layers above a FitNets guided layer while only the hint
     // counts). So every variable gets its fixed place, null meaning "no update".
     const ordered: Record<string, tf.Tensor | null> = {};
-    for (const variable of this.trainable) ordered[variable.name] = clipped[variable.name] ?? null;
+    for (const variable of this.trainable) ordered[variable.name] = decayed[variable.name] ?? null;
     this.optimizer.applyGradients(ordered as tf.NamedTensorMap);
   }
 }

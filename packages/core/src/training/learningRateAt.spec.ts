@@ -40,6 +40,42 @@ describe('learningRateAt', () => {
     expect(learningRateAt(options, 5, 2)).toBeCloseTo(0.01, 12);
   });
 
+  it('multiplies the rate by gamma at each milestone epoch under a multistep schedule (PyTorch MultiStepLR)', () => {
+    const options = trainingOptionsSchema.parse({
+      epochs: 10,
+      optimizer: { name: 'sgd', learningRate: 0.05 },
+      schedule: { type: 'multistep', milestones: [3, 5, 8], gamma: 0.1 },
+    });
+    // 4 steps per epoch; rate = 0.05 · 0.1^(number of milestones ≤ epoch):
+    // step 11 → epoch 2 → 0.05; step 12 → epoch 3 → 0.005; step 19 → epoch 4 → 0.005;
+    // step 20 → epoch 5 → 0.0005; step 31 → epoch 7 → 0.0005; step 32 → epoch 8 → 0.00005; step 39 → 0.00005
+    const expected: [number, number][] = [
+      [0, 0.05],
+      [11, 0.05],
+      [12, 0.005],
+      [19, 0.005],
+      [20, 0.0005],
+      [31, 0.0005],
+      [32, 0.00005],
+      [39, 0.00005],
+    ];
+    for (const [step, rate] of expected) expect(learningRateAt(options, step, 4)).toBeCloseTo(rate, 12);
+  });
+
+  it('warms up linearly on top of a multistep schedule, and uses gamma 0.1 by default', () => {
+    const options = trainingOptionsSchema.parse({
+      epochs: 6,
+      optimizer: { name: 'sgd', learningRate: 1 },
+      schedule: { type: 'multistep', milestones: [1, 2] },
+      warmupEpochs: 2,
+    });
+    // 3 steps per epoch → warmupSteps = 6. step 1: epoch 0 → 1 · 2/6; step 4: epoch 1 → 0.1 · 5/6;
+    // step 6: epoch 2, warm-up over → 0.01.
+    expect(learningRateAt(options, 1, 3)).toBeCloseTo(2 / 6, 12);
+    expect(learningRateAt(options, 4, 3)).toBeCloseTo(0.1 * (5 / 6), 12);
+    expect(learningRateAt(options, 6, 3)).toBeCloseTo(0.01, 12);
+  });
+
   it('follows a half cosine from the base rate at the first step to the floor at the last', () => {
     const options = trainingOptionsSchema.parse({
       epochs: 1,

@@ -9,6 +9,9 @@ export function learningRateAt(options: TrainingOptions, step: number, stepsPerE
   if (schedule.type === 'step') {
     const epoch = Math.floor(step / stepsPerEpoch);
     rate = base * schedule.gamma ** Math.floor(epoch / schedule.everyEpochs);
+  } else if (schedule.type === 'multistep') {
+    const epoch = Math.floor(step / stepsPerEpoch);
+    rate = base * schedule.gamma ** schedule.milestones.filter((milestone) => milestone <= epoch).length;
   } else if (schedule.type === 'cosine') {
     const progress = Math.min(1, step / Math.max(1, totalSteps - 1));
     rate = schedule.minLearningRate + 0.5 * (base - schedule.minLearningRate) * (1 + Math.cos(Math.PI * progress));

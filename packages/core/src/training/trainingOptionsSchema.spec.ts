@@ -37,8 +37,35 @@ describe('trainingOptionsSchema', () => {
     expect(options.optimizer).toEqual({ name: 'sgd', learningRate: 0.01, momentum: 0, nesterov: false });
     expect(options.schedule).toEqual({ type: 'step', everyEpochs: 3, gamma: 0.1 });
     const rmsprop = trainingOptionsSchema.parse({ optimizer: { name: 'rmsprop' }, schedule: { type: 'cosine' } });
-    expect(rmsprop.optimizer).toEqual({ name: 'rmsprop', learningRate: 1e-3, decay: 0.9, momentum: 0, epsilon: 1e-7 });
+    expect(rmsprop.optimizer).toEqual({
+      name: 'rmsprop',
+      learningRate: 1e-3,
+      decay: 0.9,
+      momentum: 0,
+      epsilon: 1e-7,
+    });
     expect(rmsprop.schedule).toEqual({ type: 'cosine', minLearningRate: 0 });
+  });
+
+  it('reads the CIFAR recipe: SGD with Nesterov momentum and weight decay, a multistep schedule', () => {
+    const options = trainingOptionsSchema.parse({
+      optimizer: { name: 'sgd', learningRate: 0.05, momentum: 0.9, nesterov: true, weightDecay: 5e-4 },
+      schedule: { type: 'multistep', milestones: [150, 180, 210] },
+    });
+    expect(options.optimizer).toEqual({ name: 'sgd', learningRate: 0.05, momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
+    expect(options.schedule).toEqual({ type: 'multistep', milestones: [150, 180, 210], gamma: 0.1 });
+  });
+
+  it('rejects a negative weight decay and milestones that are empty, fractional or out of order', () => {
+    const issue = (input: unknown) => trainingOptionsSchema.safeParse(input).error?.issues[0];
+    expect(issue({ optimizer: { name: 'adam', weightDecay: -1e-4 } })?.path).toEqual(['optimizer', 'weightDecay']);
+    expect(issue({ schedule: { type: 'multistep', milestones: [] } })?.path).toEqual(['schedule', 'milestones']);
+    expect(issue({ schedule: { type: 'multistep', milestones: [1.5] } })?.path).toEqual(['schedule', 'milestones', 0]);
+    expect(issue({ schedule: { type: 'multistep', milestones: [30, 20] } })).toMatchObject({
+      path: ['schedule', 'milestones'],
+      message: 'expected epochs in increasing order',
+    });
+    expect(issue({ schedule: { type: 'multistep', milestones: [10], gamma: 2 } })?.path).toEqual(['schedule', 'gamma']);
   });
 
   it('rejects an unknown key at the top level', () => {

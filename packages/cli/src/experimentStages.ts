@@ -1,6 +1,6 @@
 import { buildModel, type ExperimentConfig, type ZooModelConfig } from '@distillery/config';
 import type { StageSpec } from '@distillery/core';
-import { IndexedDataset, randomShift } from '@distillery/data';
+import { type Augmentation, composeAugmentations, cutout, horizontalFlip, randomCrop, randomShift } from '@distillery/data';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ExperimentData } from './ExperimentData.js';
 import { stageNames } from './stageNames.js';
@@ -56,20 +56,21 @@ export function experimentStages(
   return stages;
 }
 
-/** Core training options for the seed, and an augmented view of the training set when asked for. */
+/**
+ * Core training options for the seed, and an augmented view of the training set when asked for: the
+ * configured augmentations in the fixed order crop, flip, cutout, shift (DeVries & Taylor cut out after
+ * the crop and the flip; the MNIST shift, rarely combined with the others, comes last), composed over the
+ * one random source of each batch. A shift alone keeps its old description, so old fingerprints hold.
+ */
 function withTraining(training: StageTraining, seed: number, data: ExperimentData): Pick<StageSpec, 'training' | 'train'> {
   const { augment, ...options } = training;
-  const shift = augment?.shift ?? 0;
+  const augmentations: Augmentation[] = [];
+  if (augment?.crop !== undefined) augmentations.push(randomCrop({ padding: augment.crop.padding }));
+  if (augment?.flip === true) augmentations.push(horizontalFlip());
+  if (augment?.cutout !== undefined) augmentations.push(cutout({ size: augment.cutout.size }));
+  if ((augment?.shift ?? 0) > 0) augmentations.push(randomShift({ maxPixels: augment?.shift ?? 0 }));
   return {
     training: { ...options, seed },
-    ...(shift > 0
-      ? {
-          train: new IndexedDataset(data.train.store, {
-            indices: data.train.indices,
-            subset: data.train.subset,
-            augmentation: randomShift({ maxPixels: shift }),
-          }),
-        }
-      : {}),
+    ...(augmentations.length > 0 ? { train: data.train.withAugmentation(composeAugmentations(augmentations)) } : {}),
   };
 }

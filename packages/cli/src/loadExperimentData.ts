@@ -1,25 +1,40 @@
 import { resolve } from 'node:path';
 import type { DataConfig } from '@distillery/config';
 import { DistilleryError } from '@distillery/core';
-import { type ExampleStore, gaussianClusters, IndexedDataset, splitTrainValidation } from '@distillery/data';
-import { loadCsvFile, loadMnist } from '@distillery/node';
+import { channelStatistics, type ExampleStore, gaussianClusters, IndexedDataset, splitTrainValidation } from '@distillery/data';
+import { loadCifar, loadCsvFile, loadFashionMnist, loadImageFolder, loadMnist } from '@distillery/node';
+import { decodingProgressBar } from './decodingProgressBar.js';
+import { downloadProgressBar } from './downloadProgressBar.js';
 import type { ExperimentData } from './ExperimentData.js';
 
 /** Loads the data a config names and splits it into train, validation and test views. */
 export async function loadExperimentData(config: DataConfig, baseDirectory: string): Promise<ExperimentData> {
   switch (config.source) {
-    case 'mnist': {
-      const trainStore = await loadMnist({ split: 'train' });
-      const testStore = await loadMnist({ split: 'test' });
-      const pool =
-        config.trainExamples === undefined ? trainStore : firstExamples(trainStore, config.trainExamples, 'data.trainExamples');
-      checkHoldOut(pool.size, { 'data.validation': config.validation });
-      const { train, validation } = splitTrainValidation(pool, { validation: config.validation });
-      const test =
-        config.testExamples === undefined
-          ? new IndexedDataset(testStore)
-          : firstExamples(testStore, config.testExamples, 'data.testExamples');
-      return finish(train, validation, test);
+    case 'mnist':
+      return firstTrainAndTest(await loadMnist({ split: 'train' }), await loadMnist({ split: 'test' }), config);
+    case 'cifar10':
+    case 'cifar100': {
+      const progress = downloadProgressBar(`downloading ${config.source === 'cifar10' ? 'CIFAR-10' : 'CIFAR-100'}`);
+      const load = (split: 'train' | 'test') =>
+        loadCifar({
+          variant: config.source,
+          split,
+          ...(config.dir === undefined ? {} : { dir: resolve(baseDirectory, config.dir) }),
+          ...(config.source === 'cifar100' ? { labels: config.labels } : {}),
+          onProgress: progress.onProgress,
+        }).finally(progress.stop);
+      const trainStore = await load('train');
+      const testStore = await load('test');
+      // The statistics of all 50,000 training images (as the published CIFAR constants are), applied to
+      // the test images too; without normalize, pixels are scaled to [0, 1].
+      const normalization = config.normalize ? channelStatistics(trainStore) : { mean: [0, 0, 0], std: [255, 255, 255] };
+      return firstTrainAndTest(trainStore.withNormalization(normalization), testStore.withNormalization(normalization), config);
+    }
+    case 'fashion-mnist': {
+      const dir = config.dir === undefined ? {} : { dir: resolve(baseDirectory, config.dir) };
+      const trainStore = await loadFashionMnist({ split: 'train', ...dir });
+      const testStore = await loadFashionMnist({ split: 'test', ...dir });
+      return firstTrainAndTest(trainStore, testStore, config);
     }
     case 'csv': {
       const options = {
@@ -58,6 +73,22 @@ export async function loadExperimentData(config: DataConfig, baseDirectory: stri
       const { train, validation } = splitTrainValidation(rest, { validation: config.validation });
       return finish(train, validation, test);
     }
+    case 'image-folder': {
+      const progress = decodingProgressBar('decoding images');
+      const images = await loadImageFolder({
+        root: resolve(baseDirectory, config.root),
+        size: config.size,
+        ...(config.split === undefined ? {} : { split: config.split }),
+        normalize: config.normalize,
+        ...(config.cacheDir === undefined ? {} : { cacheDir: resolve(baseDirectory, config.cacheDir) }),
+        onProgress: progress.onProgress,
+        onWarning: (line) => process.stderr.write(`warning: ${line}\n`),
+      }).finally(progress.stop);
+      checkHoldOut(images.train.size, { 'data.validation': config.validation });
+      // Seeded: the images are in class order, so the last ones would all be one class.
+      const { train, validation } = splitTrainValidation(images.train, { validation: config.validation, seed: 1 });
+      return finish(train, validation, new IndexedDataset(images.test));
+    }
   }
 }
 
@@ -70,6 +101,30 @@ function finish(train: IndexedDataset, validation: IndexedDataset, test: Indexed
     numClasses: train.numClasses,
     id: [train.id, validation.id, test.id].join(' | '),
   };
+}
+
+/**
+ * A dataset with fixed train and test splits (MNIST, CIFAR, Fashion-MNIST): `trainExamples` and `testExamples`
+ * keep the first examples of each, and validation is held out of the end of the training ones.
+ */
+function firstTrainAndTest(
+  trainStore: ExampleStore,
+  testStore: ExampleStore,
+  config: {
+    readonly validation: number;
+    readonly trainExamples?: number | undefined;
+    readonly testExamples?: number | undefined;
+  },
+): ExperimentData {
+  const pool =
+    config.trainExamples === undefined ? trainStore : firstExamples(trainStore, config.trainExamples, 'data.trainExamples');
+  checkHoldOut(pool.size, { 'data.validation': config.validation });
+  const { train, validation } = splitTrainValidation(pool, { validation: config.validation });
+  const test =
+    config.testExamples === undefined
+      ? new IndexedDataset(testStore)
+      : firstExamples(testStore, config.testExamples, 'data.testExamples');
+  return finish(train, validation, test);
 }
 
 function firstExamples(store: ExampleStore, count: number, field: string): IndexedDataset {

@@ -41,6 +41,24 @@ describe('parseConfig', () => {
     expect(config.student.model).toEqual({ type: 'cnn', channels: [32, 64], batchNorm: false, dense: 128, dropout: 0 });
   });
 
+  it('fills the defaults of an image folder and checks its test fraction', () => {
+    const imageFolder = minimal.replace('{ source: synthetic }', '{ source: image-folder, root: images }');
+    expect(parseConfig(imageFolder, 'images.yaml').data).toEqual({
+      source: 'image-folder',
+      root: 'images',
+      size: [32, 32],
+      validation: 5000,
+      normalize: true,
+    });
+    const withFraction = (test: number) =>
+      parseConfig(
+        minimal.replace('{ source: synthetic }', `{ source: image-folder, root: i, split: { test: ${test} } }`),
+        'c.yaml',
+      );
+    expect(withFraction(0.2).data).toMatchObject({ split: { test: 0.2 } });
+    expect(() => withFraction(1)).toThrow(/^c\.yaml: data\.split\.test: /);
+  });
+
   it('refuses YAML tags, so a config stays plain data', () => {
     expect(() => parseConfig(`data: !!js/function "function () {}"\n`, 'evil.yaml')).toThrow(
       /^evil\.yaml: not valid YAML or JSON/,

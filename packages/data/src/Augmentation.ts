@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { ExampleStore } from './ExampleStore.js';
 import type { RandomSource } from './RandomSource.js';
 
 /**
@@ -6,6 +7,11 @@ import type { RandomSource } from './RandomSource.js';
  * random source: {@link IndexedDataset} seeds the source from (seed, epoch, batch index), so a run
  * sees the same augmented batches every time. It runs inside a tf.tidy, so intermediate tensors need
  * no disposing; it must not dispose `inputs`.
+ *
+ * It sees raw, un-normalised values, in the scale the {@link ExampleStore} keeps them (0–255 for uint8
+ * images, converted to float32): the store's per-channel normalisation comes after it, so a zero fill
+ * (padding, cutout, a shifted-in border) is black, as with torchvision transforms placed before
+ * Normalize. Returned values stay in that raw scale.
  */
 export interface Augmentation {
   /** Appended to the dataset id (`mnist-train+randomShift(2)`), so fingerprints tell augmented data apart. */

@@ -72,3 +72,78 @@ describe('ExampleStore', () => {
     );
   });
 });
+
+/** One 2×2 RGB image of bytes, pixel by pixel: (0, 128, 255) (10, 20, 30) / (255, 255, 255) (51, 102, 153). */
+const imageBytes = [0, 128, 255, 10, 20, 30, 255, 255, 255, 51, 102, 153];
+const byHand = { mean: [10, 20, 30], std: [5, 2, 1] };
+const rgbStore = (inputs: Uint8Array | Float32Array, normalization = byHand) =>
+  new ExampleStore({ id: 'rgb', inputs, exampleShape: [2, 2, 3], labels: Int32Array.from([1]), numClasses: 2, normalization });
+
+describe('ExampleStore with uint8 inputs and a per-channel normalisation', () => {
+  it('keeps the bytes and hands out float32 values normalised over the last axis', () => {
+    const bytes = Uint8Array.from(imageBytes);
+    const store = rgbStore(bytes);
+    expect(store.inputs).toBe(bytes);
+    // (v − mean_c) / std_c: (0 − 10)/5, (128 − 20)/2, (255 − 30)/1, then (10 − 10)/5, (20 − 20)/2, …
+    expect(Array.from(store.valuesOf(Int32Array.from([0])))).toEqual(
+      [-2, 54, 225, 0, 0, 0, 49, 117.5, 225, 8.2, 41, 123].map(Math.fround),
+    );
+    expect(store.valuesOf(Int32Array.from([0]))).toBeInstanceOf(Float32Array);
+  });
+
+  it('gives the same values from bytes as from the same pixels in float32', () => {
+    const fromBytes = rgbStore(Uint8Array.from(imageBytes));
+    const fromFloats = rgbStore(Float32Array.from(imageBytes));
+    expect(fromBytes.valuesOf(Int32Array.from([0]))).toEqual(fromFloats.valuesOf(Int32Array.from([0])));
+  });
+
+  it('reads raw values, converted to float32, before normalisation', () => {
+    expect(Array.from(rgbStore(Uint8Array.from(imageBytes)).rawValuesOf(Int32Array.from([0])))).toEqual(imageBytes);
+  });
+
+  it('reads examples in the order asked, repeats included', () => {
+    const store = new ExampleStore({
+      id: 'bytes',
+      inputs: Uint8Array.from([1, 2, 3, 4, 5, 6]),
+      exampleShape: [2],
+      labels: Int32Array.from([0, 0, 0]),
+      numClasses: 1,
+    });
+    expect(Array.from(store.valuesOf(Int32Array.from([2, 0, 1, 2])))).toEqual([5, 6, 1, 2, 3, 4, 5, 6]);
+    expect(errorOf(() => store.valuesOf(Int32Array.from([3]))).message).toBe('ExampleStore bytes: index 3 is outside [0, 3)');
+  });
+
+  it('changes its id with the normalisation, so fingerprints and caches tell the data apart', () => {
+    const plain = new ExampleStore({
+      ...valid(),
+      id: 'rgb',
+      exampleShape: [1, 1, 2],
+      inputs: Float32Array.from([1, 2, 3, 4, 5, 6]),
+    });
+    expect(plain.id).toBe('rgb');
+    const normalised = plain.withNormalization({ mean: [1, 2.5], std: [3, 4] });
+    expect(normalised.id).toBe('rgb+normalize(mean 1,2.5; std 3,4)');
+    expect(normalised.inputs).toBe(plain.inputs);
+    expect(plain.withNormalization({ mean: [1, 2.5000001], std: [3, 4] }).id).not.toBe(normalised.id);
+    expect(normalised.withNormalization(undefined).id).toBe('rgb');
+    expect(Array.from(normalised.valuesOf(Int32Array.from([1])))).toEqual([(3 - 1) / 3, (4 - 2.5) / 4].map(Math.fround));
+  });
+
+  it('refuses a normalisation that does not fit the channels or divides by zero', () => {
+    const bytes = Uint8Array.from(imageBytes);
+    expect(errorOf(() => rgbStore(bytes, { mean: [0], std: [1] })).message).toBe(
+      'ExampleStore rgb: normalization needs one mean and one std per channel (3, the last axis), got 1 and 1',
+    );
+    expect(errorOf(() => rgbStore(bytes, { mean: [0, 0, 0], std: [1, 0, 1] })).message).toBe(
+      'ExampleStore rgb: normalization.std[1] must be positive, got 0',
+    );
+    expect(errorOf(() => rgbStore(bytes, { mean: [0, Number.NaN, 0], std: [1, 1, 1] })).message).toBe(
+      'ExampleStore rgb: normalization.mean[1] must be finite, got NaN',
+    );
+  });
+
+  it('refuses inputs that are neither float32 nor bytes', () => {
+    const error = errorOf(() => new ExampleStore({ ...valid(), inputs: Float64Array.from([1, 2, 3, 4, 5, 6]) as never }));
+    expect(error.message).toBe('ExampleStore three: inputs must be a Float32Array or a Uint8Array');
+  });
+});

@@ -307,3 +307,96 @@ describe('IndexedDataset augmentation', () => {
     expect(errorOf(() => new IndexedDataset(numberedStore(2)).withAugmentation(refusing)).message).toBe('images-only: got [2]');
   });
 });
+
+describe('IndexedDataset over a uint8 store with a per-channel normalisation', () => {
+  /** Two 1×2 RGB images of bytes: (0, 128, 255) (10, 20, 30) and (255, 255, 255) (51, 102, 153). */
+  const pixels = [0, 128, 255, 10, 20, 30, 255, 255, 255, 51, 102, 153];
+  const normalization = { mean: [10, 20, 30], std: [5, 2, 1] };
+  const storeOf = (inputs: Uint8Array | Float32Array) =>
+    new ExampleStore({
+      id: 'rgb',
+      inputs,
+      exampleShape: [1, 2, 3],
+      labels: Int32Array.from([0, 1]),
+      numClasses: 2,
+      normalization,
+    });
+  const batchValues = (dataset: IndexedDataset, options: BatchOptions) => {
+    const values: number[][] = [];
+    for (const batch of dataset.batches(options)) {
+      expect(batch.inputs.dtype).toBe('float32');
+      values.push(Array.from(batch.inputs.dataSync()));
+      tf.dispose([batch.inputs, batch.labels]);
+    }
+    return values;
+  };
+  const inOrder = { batchSize: 2, shuffle: false, seed: 0, epoch: 0 };
+
+  it('serves float32 batches normalised by hand: (v − mean_c) / std_c', () => {
+    expect(batchValues(new IndexedDataset(storeOf(Uint8Array.from(pixels))), inOrder)).toEqual([
+      [-2, 54, 225, 0, 0, 0, 49, 117.5, 225, 8.2, 41, 123].map(Math.fround),
+    ]);
+  });
+
+  it('serves the same batches as a float32 store of the same pixels, shuffled or not', () => {
+    const fromBytes = new IndexedDataset(storeOf(Uint8Array.from(pixels)));
+    const fromFloats = new IndexedDataset(storeOf(Float32Array.from(pixels)));
+    for (const options of [inOrder, { batchSize: 1, shuffle: true, seed: 3, epoch: 1 }]) {
+      expect(batchValues(fromBytes, options)).toEqual(batchValues(fromFloats, options));
+    }
+    expect(fromBytes.valuesAt(Int32Array.from([1]))).toEqual(fromFloats.valuesAt(Int32Array.from([1])));
+    expect(Array.from(fromBytes.valuesAt(Int32Array.from([1])))).toEqual([49, 117.5, 225, 8.2, 41, 123].map(Math.fround));
+  });
+
+  it('hands the augmentation raw values and normalises what it returns, so a zero fill is black', () => {
+    const seen: number[][] = [];
+    const blackenFirstPixel: Augmentation = {
+      description: 'blacken',
+      apply: () => {
+        throw new Error('the values path should have been used');
+      },
+      applyToValues: (values) => {
+        seen.push(Array.from(values));
+        const out = Float32Array.from(values);
+        out.fill(0, 0, 3);
+        return out;
+      },
+    };
+    const dataset = new IndexedDataset(storeOf(Uint8Array.from(pixels))).slice(0, 1).withAugmentation(blackenFirstPixel);
+    const [augmented] = batchValues(dataset, { ...inOrder, augment: true });
+    expect(seen).toEqual([[0, 128, 255, 10, 20, 30]]);
+    // Black (0, 0, 0) normalised: (0 − 10)/5, (0 − 20)/2, (0 − 30)/1; the second pixel as before.
+    expect(augmented).toEqual([-2, -10, -30, 0, 0, 0]);
+  });
+
+  it('normalises after a tensor-only augmentation too, with the same values as the JavaScript path', async () => {
+    const seen: number[][] = [];
+    const tensorBlacken: Augmentation = {
+      description: 'blacken',
+      apply: (inputs) => {
+        seen.push(Array.from(inputs.dataSync()));
+        return tf.mul(inputs, tf.tensor([0, 1], [1, 2, 1]));
+      },
+    };
+    const dataset = new IndexedDataset(storeOf(Uint8Array.from(pixels))).withAugmentation(tensorBlacken);
+    await expectNoLeaks(() => {
+      const [augmented] = batchValues(dataset, { ...inOrder, augment: true });
+      expect(seen).toEqual([pixels]);
+      expect(augmented).toEqual([-2, -10, -30, 0, 0, 0, -2, -10, -30, 8.2, 41, 123].map(Math.fround));
+    });
+  });
+
+  it('leaks no tensor over full passes, augmented or not', async () => {
+    const dataset = new IndexedDataset(storeOf(Uint8Array.from(pixels))).withAugmentation(plusHundred);
+    await expectNoLeaks(() => {
+      batchValues(dataset, { batchSize: 1, shuffle: true, seed: 1, epoch: 0, augment: true });
+      batchValues(dataset, { batchSize: 2, shuffle: false, seed: 1, epoch: 0 });
+    });
+  });
+
+  it('names the normalisation in its id', () => {
+    expect(new IndexedDataset(storeOf(Uint8Array.from(pixels))).slice(0, 1).id).toBe(
+      'rgb+normalize(mean 10,20,30; std 5,2,1)[0:1]',
+    );
+  });
+});

@@ -18,6 +18,10 @@ export interface IndexedDatasetOptions {
  * store, so they cost their indices and nothing else. Each batch is copied out of the store into
  * fresh tensors that the caller disposes.
  *
+ * Batches are float32 whatever the store keeps (bytes or floats): the raw values are gathered and
+ * converted, then augmented (if asked), then normalised with the store's `normalization` as the last
+ * step ({@link ExampleStore.valuesOf} for passes without augmentation, so every reader sees the same values).
+ *
  * The augmentation, if any, is applied only when a pass asks for it (`augment: true`): the training
  * loop does, while evaluation, teacher diagnostics and backend probing do not, and so see the data as
  * it is. Batch k of
@@ -72,9 +76,14 @@ export class IndexedDataset implements Dataset {
 
   /** The label of every example of the view, in order: a fresh Int32Array. */
   labels(): Int32Array {
-    const labels = new Int32Array(this.size);
-    for (let k = 0; k < this.size; k++) labels[k] = this.store.labels[this.indices[k] as number] as number;
-    return labels;
+    return this.labelsAt(this.indices);
+  }
+
+  /** What a model sees of the examples at `positions` within this view (never augmented): see {@link ExampleStore.valuesOf}. */
+  valuesAt(positions: Int32Array): Float32Array {
+    const outside = positions.findIndex((position) => position < 0 || position >= this.size);
+    if (outside >= 0) throw new DistilleryError(`${this.id}: position ${positions[outside]} is outside [0, ${this.size})`);
+    return this.store.valuesOf(this.storeIndicesAt(positions));
   }
 
   *batches(options: BatchOptions): Iterable<Batch> {
@@ -85,20 +94,16 @@ export class IndexedDataset implements Dataset {
     const positions = options.shuffle ? shuffledIndices(this.size, options.seed, options.epoch) : undefined;
     const order = positions === undefined ? this.indices : this.storeIndicesAt(positions);
     const augmentation = options.augment === true ? this.augmentation : undefined;
-    const augmented = (values: Float32Array, shape: number[], batch: number): tf.Tensor => {
-      if (augmentation === undefined) return tf.tensor(values, shape, 'float32');
-      const random = seedrandom(`${options.seed}:${options.epoch}:${batch}:augmentation`);
-      if (augmentation.applyToValues !== undefined)
-        return tf.tensor(augmentation.applyToValues(values, shape, random), shape, 'float32');
-      return tf.tidy(() => augmentation.apply(tf.tensor(values, shape, 'float32'), random));
-    };
     for (let start = 0, k = 0; start < this.size; start += options.batchSize, k++) {
       const end = Math.min(this.size, start + options.batchSize);
       const batchIndices = order.subarray(start, end);
-      const [values, labels] = this.gather(batchIndices);
       const shape = [batchIndices.length, ...this.store.exampleShape];
+      const inputs =
+        augmentation === undefined
+          ? tf.tensor(this.store.valuesOf(batchIndices), shape, 'float32')
+          : this.augmentedBatch(batchIndices, shape, augmentation, `${options.seed}:${options.epoch}:${k}:augmentation`);
       const indices = positions === undefined ? rangeOf(start, end) : positions.slice(start, end);
-      yield { inputs: augmented(values, shape, k), labels: tf.tensor1d(labels, 'int32'), indices };
+      yield { inputs, labels: tf.tensor1d(this.labelsAt(batchIndices), 'int32'), indices };
     }
   }
 
@@ -158,23 +163,28 @@ export class IndexedDataset implements Dataset {
     return indices;
   }
 
-  /** Copies the examples at `indices` out of the store; runs of consecutive indices are one copy each. */
-  private gather(indices: Int32Array): [Float32Array, Int32Array] {
-    const { inputs, labels, exampleSize } = this.store;
-    const values = new Float32Array(indices.length * exampleSize);
-    const batchLabels = new Int32Array(indices.length);
-    let runStart = 0;
-    for (let k = 0; k < indices.length; k++) {
-      batchLabels[k] = labels[indices[k] as number] as number;
-      const runEnds = k + 1 === indices.length || indices[k + 1] !== (indices[k] as number) + 1;
-      if (runEnds) {
-        const first = indices[runStart] as number;
-        const count = k + 1 - runStart;
-        values.set(inputs.subarray(first * exampleSize, (first + count) * exampleSize), runStart * exampleSize);
-        runStart = k + 1;
-      }
+  /**
+   * The batch of store examples `indices`, augmented on their raw values (so a zero fill is black, as
+   * in torchvision, where normalisation comes after the random crop), then normalised.
+   */
+  private augmentedBatch(indices: Int32Array, shape: number[], augmentation: Augmentation, seed: string): tf.Tensor {
+    const random = seedrandom(seed);
+    const raw = this.store.rawValuesOf(indices);
+    if (augmentation.applyToValues !== undefined) {
+      return tf.tensor(this.store.normalize(augmentation.applyToValues(raw, shape, random)), shape, 'float32');
     }
-    return [values, batchLabels];
+    const augmented = tf.tidy(() => augmentation.apply(tf.tensor(raw, shape, 'float32'), random));
+    if (this.store.normalization === undefined) return augmented;
+    // Normalised in JavaScript, as on the fast path, so both paths give the same float32 values.
+    const values = this.store.normalize(Float32Array.from(augmented.dataSync()));
+    augmented.dispose();
+    return tf.tensor(values, shape, 'float32');
+  }
+
+  private labelsAt(indices: Int32Array): Int32Array {
+    const labels = new Int32Array(indices.length);
+    for (let k = 0; k < indices.length; k++) labels[k] = this.store.labels[indices[k] as number] as number;
+    return labels;
   }
 }
 

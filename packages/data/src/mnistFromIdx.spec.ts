@@ -92,3 +92,27 @@ describe('mnistFromIdx', () => {
     ).toBe('IDX file /data/train-images-idx3-ubyte: header says 2×2×2 = 8 bytes of data, found 4');
   });
 });
+
+describe("mnistFromIdx with storage: 'uint8'", () => {
+  it('keeps a copy of the bytes and gives batches the same values as the float32 store', () => {
+    // A Node Buffer, as readFile gives: its slice() is a view, so a copy must be made another way.
+    const images = Buffer.from(twoImages());
+    const asBytes = mnistFromIdx(images, twoLabels(), { id: 'tiny', storage: 'uint8' });
+    const asFloats = mnistFromIdx(images, twoLabels(), { id: 'tiny' });
+    expect(asBytes.inputs).toBeInstanceOf(Uint8Array);
+    expect(Array.from(asBytes.inputs)).toEqual(pixels);
+    expect(asBytes.inputs.buffer).not.toBe(images.buffer);
+    images.fill(0);
+    expect(Array.from(asBytes.inputs)).toEqual(pixels);
+    expect(asBytes.id).toBe('tiny+normalize(mean 0; std 255)');
+    const both = Int32Array.from([0, 1]);
+    expect(asBytes.valuesOf(both)).toEqual(asFloats.valuesOf(both));
+  });
+});
+
+describe('mnistFromIdx class names', () => {
+  it('keeps the names given, one per class', () => {
+    const classNames = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+    expect(mnistFromIdx(twoImages(), twoLabels(), { id: 'tiny', classNames }).classNames[7]).toBe('seven');
+  });
+});

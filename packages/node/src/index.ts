@@ -1,4 +1,7 @@
+export type { DecodedImageFolder, SkippedImage } from './DecodedImageFolder.js';
+export { dataDirectory } from './dataDirectory.js';
 export { decodeTrainingState } from './decodeTrainingState.js';
+export { type DownloadFileOptions, downloadFile } from './downloadFile.js';
 export { encodeTrainingState } from './encodeTrainingState.js';
 export { expectedWeightBytes } from './expectedWeightBytes.js';
 export { FileStageStore } from './FileStageStore.js';
@@ -6,7 +9,10 @@ export { FileTeacherOutputStore } from './FileTeacherOutputStore.js';
 export { fileSystemHandler } from './fileSystemHandler.js';
 export { fileTeacherOutputStores } from './fileTeacherOutputStores.js';
 export { loadBackends } from './loadBackends.js';
+export { type LoadCifarOptions, loadCifar } from './loadCifar.js';
 export { type LoadCsvFileOptions, loadCsvFile } from './loadCsvFile.js';
+export { type LoadFashionMnistOptions, loadFashionMnist } from './loadFashionMnist.js';
+export { type ImageFolderData, type LoadImageFolderOptions, loadImageFolder } from './loadImageFolder.js';
 export { type LoadMnistOptions, loadMnist } from './loadMnist.js';
 export { loadModel } from './loadModel.js';
 export { loadPlugin } from './loadPlugin.js';

@@ -26,7 +26,7 @@ function classCounts(labels: Int32Array): number[] {
   return counts;
 }
 
-function pixelRange(inputs: Float32Array): [number, number] {
+function pixelRange(inputs: Iterable<number>): [number, number] {
   let low = Number.POSITIVE_INFINITY;
   let high = Number.NEGATIVE_INFINITY;
   for (const value of inputs) {

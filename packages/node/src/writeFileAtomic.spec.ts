@@ -52,6 +52,12 @@ describe('writeFileAtomic', () => {
     expect(await readdir(directory)).toEqual(['state.ckpt']);
   });
 
+  it('writes a list of parts one after another', async () => {
+    const path = join(directory, 'parts.bin');
+    await writeFileAtomic(path, [Uint8Array.of(1, 2), new Uint8Array(0), Uint8Array.of(3)]);
+    expect([...(await readFile(path))]).toEqual([1, 2, 3]);
+  });
+
   it('creates the folders on the way', async () => {
     const path = join(directory, 'a', 'b', 'c.txt');
     await writeFileAtomic(path, 'deep');

@@ -203,8 +203,9 @@ const badCases: readonly BadCase[] = [
     config: (config: Config) => {
       config.strategies[0].key = 'response.kdd';
     },
-    // task.ce is the kernel's own; the response plugin binds response.kd and response.dkd; sorted.
-    message: () => "strategies[0].key: unknown strategy 'response.kdd'; registered: response.dkd, response.kd, task.ce",
+    // task.ce is the kernel's own; the response plugin binds response.kd, response.dkd and response.dist; sorted.
+    message: () =>
+      "strategies[0].key: unknown strategy 'response.kdd'; registered: response.dist, response.dkd, response.kd, task.ce",
     leaves: 'error.txt',
   },
   {

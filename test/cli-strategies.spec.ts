@@ -20,6 +20,7 @@ describe('distillery strategies', () => {
       'multi.attention',
       'multi.hint',
       'multi.kd',
+      'response.dist',
       'response.dkd',
       'response.kd',
       'task.ce',
@@ -65,6 +66,7 @@ describe('distillery strategies', () => {
       ['beta', 'number ≥ 0', 8],
       ['temperature', 'number > 0', 4],
       ['warmupEpochs', 'integer ≥ 0', 20],
+      ['standardize', 'boolean', false],
     ]);
     expect(dkd?.optionsSchema?.properties.warmupEpochs?.default).toBe(20);
   });

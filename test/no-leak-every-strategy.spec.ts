@@ -41,7 +41,8 @@ describe('every strategy in one experiment, with the teacher cache on', () => {
       strategies: [
         { key: 'task.ce', weight: 1 },
         { key: 'response.kd', weight: 0.1, options: { teacher: 'wide', temperature: 4 } },
-        { key: 'response.dkd', weight: 0.1, options: { teacher: 'narrow', temperature: 4, warmupEpochs: 2 } },
+        { key: 'response.dkd', weight: 0.1, options: { teacher: 'narrow', temperature: 4, warmupEpochs: 2, standardize: true } },
+        { key: 'response.dist', weight: 0.1, options: { teacher: 'wide', beta: 2, gamma: 2, temperature: 4 } },
         {
           key: 'feature.hint',
           weight: 0.1,
@@ -98,6 +99,7 @@ describe('every strategy in one experiment, with the teacher cache on', () => {
       'task.ce',
       'response.kd',
       'response.dkd',
+      'response.dist',
       'feature.hint',
       'attention.at',
       'multi.kd',

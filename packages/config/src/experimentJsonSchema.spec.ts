@@ -79,6 +79,11 @@ describe('experimentJsonSchema', () => {
                 },
               ],
             },
+            standardize: {
+              default: false,
+              description: 'z-score both logits per example first (logit standardization, Sun et al. 2024: "KD + LS")',
+              type: 'boolean',
+            },
           },
           additionalProperties: false,
         },

@@ -14,6 +14,7 @@ import { dkdTerms } from './dkdTerms.js';
  *
  * Classical KD equals TCKD + (1 − p_t,y) · NCKD; dropping the (1 − p_t,y) factor and weighting the parts
  * separately is the decoupling. The paper's CIFAR-100 settings are α = 1, β = 8, T = 4. See {@link dkdTerms}.
+ * `standardize: true` z-scores both logits first ("DKD + LS", Sun et al. 2024; see {@link standardizeLogits}).
  *
  * @param studentLogits z_s, [B, C]
  * @param teacherLogits z_t, [B, C]
@@ -24,14 +25,14 @@ export function dkdLoss(
   studentLogits: tf.Tensor2D,
   teacherLogits: tf.Tensor2D,
   labels: tf.Tensor1D,
-  options: { alpha: number; beta: number; temperature: number },
+  options: { alpha: number; beta: number; temperature: number; standardize?: boolean },
 ): tf.Scalar {
-  const { alpha, beta, temperature } = options;
+  const { alpha, beta, temperature, standardize = false } = options;
   for (const [name, weight] of Object.entries({ alpha, beta })) {
     if (!Number.isFinite(weight)) throw new DistilleryError(`dkdLoss: ${name} must be a finite number, got ${weight}`);
   }
   return tf.tidy(() => {
-    const { tckd, nckd } = dkdTerms(studentLogits, teacherLogits, labels, { temperature });
+    const { tckd, nckd } = dkdTerms(studentLogits, teacherLogits, labels, { temperature, standardize });
     return tf.add(tf.mul(tckd, alpha), tf.mul(nckd, beta)) as tf.Scalar;
   });
 }

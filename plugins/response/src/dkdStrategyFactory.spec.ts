@@ -1,11 +1,12 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { type DistillationContext, DistilleryError } from '@distillery/core';
-import { creationContext, distillationContext, strategyLoss, strategyLossParts } from '@distillery/testing';
+import { creationContext, distillationContext, expectNoLeaks, strategyLoss, strategyLossParts } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dkdLoss } from './dkdLoss.js';
 import { dkdStrategyFactory } from './dkdStrategyFactory.js';
 import { dkdTerms } from './dkdTerms.js';
+import { standardizeLogits } from './standardizeLogits.js';
 
 const creation = creationContext({ path: 'strategies[1].options', teacherNames: ['wide', 'deep'] });
 
@@ -44,7 +45,10 @@ async function strategyLossAt(options: unknown, epoch: number): Promise<number> 
   return strategyLoss(dkdStrategyFactory.create(options, creation), contextAt(epoch));
 }
 
-async function dkdValue(teacher: tf.Tensor2D, options: { alpha: number; beta: number; temperature: number }): Promise<number> {
+async function dkdValue(
+  teacher: tf.Tensor2D,
+  options: { alpha: number; beta: number; temperature: number; standardize?: boolean },
+): Promise<number> {
   const loss = dkdLoss(student, teacher, labels, options);
   const [value] = await loss.data();
   loss.dispose();
@@ -58,7 +62,13 @@ describe('dkdStrategyFactory', () => {
   });
 
   it('declares the options it parses, with their defaults, and cites Zhao et al. 2022', () => {
-    expect(dkdStrategyFactory.optionsSchema?.parse({})).toEqual({ alpha: 1, beta: 8, temperature: 4, warmupEpochs: 20 });
+    expect(dkdStrategyFactory.optionsSchema?.parse({})).toEqual({
+      alpha: 1,
+      beta: 8,
+      temperature: 4,
+      warmupEpochs: 20,
+      standardize: false,
+    });
     expect(dkdStrategyFactory.paper).toBe('Zhao, Cui, Song, Qiu, Liang 2022, "Decoupled Knowledge Distillation", CVPR');
   });
 
@@ -94,6 +104,22 @@ describe('dkdStrategyFactory', () => {
     expect(reported.total).toBeCloseTo((2 * tckd + 0.5 * nckd) / 2, 6);
     expect(tckd).toBeGreaterThan(0);
     expect(nckd).toBeGreaterThan(0);
+  });
+
+  it('standardizes both logits first with standardize: true (DKD + LS)', async () => {
+    const expected = await expectNoLeaks(async () => {
+      const loss = tf.tidy(() =>
+        dkdLoss(standardizeLogits(student), standardizeLogits(wide), labels, { alpha: 1, beta: 8, temperature: 2 }),
+      );
+      const [value] = await loss.data();
+      loss.dispose();
+      return value as number;
+    });
+    const options = { temperature: 2, warmupEpochs: 0, standardize: true };
+    expect(await strategyLossAt(options, 0)).toBeCloseTo(expected, 5);
+    expect(await dkdValue(wide, { alpha: 1, beta: 8, temperature: 2, standardize: true })).toBeCloseTo(expected, 5);
+    expect(await strategyLossAt({ ...options, standardize: false }, 0)).not.toBeCloseTo(expected, 2);
+    expect(() => dkdStrategyFactory.create({ standardize: 'yes' }, creation)).toThrow('strategies[1].options.standardize:');
   });
 
   it('turns the warm-up off with warmupEpochs = 0', async () => {

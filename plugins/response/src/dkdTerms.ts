@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchMeanKl } from './batchMeanKl.js';
+import { standardizeLogits } from './standardizeLogits.js';
 import { validateLabels } from './validateLabels.js';
 import { validateLogitPair } from './validateLogitPair.js';
 import { validateTemperature } from './validateTemperature.js';
@@ -23,6 +24,9 @@ const TARGET_MASK_MAGNITUDE = 1000;
  * mdistiller takes `torch.log` of b_s; here b is the log-softmax of the two logits
  * [z_y/T, logsumexp_{c≠y} z_c/T], which is the same distribution without log(0) when p_y rounds to 1.
  *
+ * `standardize: true` is "DKD + LS" (Sun et al. 2024, see {@link standardizeLogits}): both logits are z-scored per
+ * example before anything else, as in the authors' `dkd_loss`; T then acts as a base temperature.
+ *
  * @param studentLogits z_s, [B, C]
  * @param teacherLogits z_t, [B, C]
  * @param labels y, int32 class indices [B]; indices outside [0, C) are not checked and act as "no target class"
@@ -31,9 +35,9 @@ export function dkdTerms(
   studentLogits: tf.Tensor2D,
   teacherLogits: tf.Tensor2D,
   labels: tf.Tensor1D,
-  options: { temperature: number },
+  options: { temperature: number; standardize?: boolean },
 ): { tckd: tf.Scalar; nckd: tf.Scalar } {
-  const { temperature } = options;
+  const { temperature, standardize = false } = options;
   validateLogitPair('dkdLoss', studentLogits, teacherLogits);
   validateLabels('dkdLoss', labels, studentLogits);
   validateTemperature('dkdLoss', temperature);
@@ -50,8 +54,8 @@ export function dkdTerms(
         nonTarget: tf.logSoftmax(maskedScaled) as tf.Tensor2D,
       };
     };
-    const teacher = targetLogProbs(teacherLogits);
-    const student = targetLogProbs(studentLogits);
+    const teacher = targetLogProbs(standardize ? standardizeLogits(teacherLogits) : teacherLogits);
+    const student = targetLogProbs(standardize ? standardizeLogits(studentLogits) : studentLogits);
     return {
       tckd: tf.mul(batchMeanKl(teacher.binary, student.binary), squaredTemperature) as tf.Scalar,
       nckd: tf.mul(batchMeanKl(teacher.nonTarget, student.nonTarget), squaredTemperature) as tf.Scalar,

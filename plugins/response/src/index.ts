@@ -1,10 +1,15 @@
 export { batchMeanKl } from './batchMeanKl.js';
+export { distLoss } from './distLoss.js';
+export { distStrategyFactory } from './distStrategyFactory.js';
+export { distTerms } from './distTerms.js';
 export { dkdLoss } from './dkdLoss.js';
 export { dkdStrategyFactory } from './dkdStrategyFactory.js';
 export { dkdTerms } from './dkdTerms.js';
 export { kdLoss } from './kdLoss.js';
 export { kdStrategyFactory } from './kdStrategyFactory.js';
+export { meanRowPearson } from './meanRowPearson.js';
 export { responsePlugin, responsePlugin as default } from './responsePlugin.js';
+export { standardizeLogits } from './standardizeLogits.js';
 export type { TemperatureSchedule } from './TemperatureSchedule.js';
 export { temperatureAt } from './temperatureAt.js';
 export { trainingProgress } from './trainingProgress.js';

@@ -4,6 +4,7 @@ import { expectNoLeaks } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kdLoss } from './kdLoss.js';
+import { standardizeLogits } from './standardizeLogits.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -125,6 +126,37 @@ describe('kdLoss', () => {
     // Row 1: KL(onehot(0) ‖ uniform) = ln 3. Row 2: KL(onehot(2) ‖ softmax([1, 2, 3])) = −log softmax(·)_2.
     const expected = (Math.log(3) - Math.log(softmax([1, 2, 3], 1)[2] as number)) / 2;
     expect(value).toBeCloseTo(expected, 4);
+  });
+
+  it('with standardize, is KD of the z-scored logits (KD + LS), worked by hand on one example', async () => {
+    // Student [1, 2, 3] → [−1, 0, 1]; teacher 10 · [3, 2, 1] → [1, 0, −1] (unbiased std 1, resp. 10, the scale drops out).
+    // At T = 2: KL(softmax([1, 0, −1]/2) ‖ softmax([−1, 0, 1]/2)) times T² = 4.
+    const value = await expectNoLeaks(async () => {
+      const loss = tf.tidy(() =>
+        kdLoss(tf.tensor2d([[1, 2, 3]]), tf.tensor2d([[30, 20, 10]]), { temperature: 2, standardize: true }),
+      );
+      const [result] = await loss.data();
+      loss.dispose();
+      return result as number;
+    });
+    expect(value).toBeCloseTo(4 * klDivergence(softmax([1, 0, -1], 2), softmax([-1, 0, 1], 2)), 5);
+  });
+
+  it('with standardize, equals kdLoss of standardizeLogits of both inputs', async () => {
+    const [standardized, manual] = await expectNoLeaks(async () => {
+      const values = tf.tidy(() => {
+        const [student, teacher] = [tf.tensor2d(studentRows), tf.tensor2d(teacherRows)];
+        return tf.stack([
+          kdLoss(student, teacher, { temperature: 3, standardize: true }),
+          kdLoss(standardizeLogits(student), standardizeLogits(teacher), { temperature: 3 }),
+        ]);
+      });
+      const data = await values.data();
+      values.dispose();
+      return Array.from(data);
+    });
+    expect(standardized).toBeCloseTo(manual as number, 6);
+    expect(standardized).not.toBeCloseTo(await kdValue(studentRows, teacherRows, 3), 2);
   });
 
   it('rejects logits that differ in shape', () => {

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kdLoss } from './kdLoss.js';
 import { kdStrategyFactory } from './kdStrategyFactory.js';
+import { standardizeLogits } from './standardizeLogits.js';
 
 const creation = creationContext({ path: 'strategies[0].options', teacherNames: ['wide', 'deep'] });
 
@@ -59,9 +60,10 @@ describe('kdStrategyFactory', () => {
   });
 
   it('declares the options it parses, with their defaults, and cites Hinton et al. 2015', () => {
-    expect(kdStrategyFactory.optionsSchema?.parse({})).toEqual({ temperature: 4 });
+    expect(kdStrategyFactory.optionsSchema?.parse({})).toEqual({ temperature: 4, standardize: false });
     expect(kdStrategyFactory.optionsSchema?.parse({ temperature: { start: 8, end: 2 } })).toEqual({
       temperature: { start: 8, end: 2, shape: 'linear' },
+      standardize: false,
     });
     expect(kdStrategyFactory.paper).toBe(
       'Hinton, Vinyals, Dean 2015, "Distilling the Knowledge in a Neural Network", NIPS Deep Learning Workshop',
@@ -114,6 +116,18 @@ describe('kdStrategyFactory', () => {
       "strategies[0].options.temperature: expected a positive number or a schedule { start, end, shape: 'linear' | 'cosine' }",
     );
     expect(create({ temperature: { start: 4, end: 1, shape: 'step' } })).toThrow('strategies[0].options.temperature: expected');
+  });
+
+  it('standardizes both logits first with standardize: true (KD + LS)', async () => {
+    const loss = tf.tidy(() => kdLoss(standardizeLogits(student), standardizeLogits(deep), { temperature: 2 }));
+    const [expected] = await loss.data();
+    loss.dispose();
+    expect(await strategyLossWith({ teacher: 'deep', temperature: 2, standardize: true }, start())).toBeCloseTo(
+      expected as number,
+      5,
+    );
+    expect(await strategyLossWith({ teacher: 'deep', temperature: 2 }, start())).not.toBeCloseTo(expected as number, 2);
+    expect(() => kdStrategyFactory.create({ standardize: 1 }, creation)).toThrow('strategies[0].options.standardize:');
   });
 
   it('rejects unknown options', () => {

@@ -31,11 +31,16 @@ const optionsSchema = z.strictObject({
     )
     .default(4)
     .describe('softening temperature T > 0, or a schedule { start, end, shape } over training progress'),
+  standardize: z
+    .boolean()
+    .default(false)
+    .describe('z-score both logits per example first (logit standardization, Sun et al. 2024: "KD + LS")'),
 });
 
 /**
  * `response.kd`: Hinton KD against one teacher, T² · batchmean KL(softmax(z_t/T) ‖ softmax(z_s/T)) (see {@link kdLoss}).
  * The temperature is fixed or follows a schedule over training progress step / (epochs · stepsPerEpoch).
+ * `standardize: true` z-scores both logits first ("KD + LS", see {@link standardizeLogits}).
  */
 export const kdStrategyFactory: StrategyFactory = {
   key: 'response.kd',
@@ -43,13 +48,14 @@ export const kdStrategyFactory: StrategyFactory = {
   optionsSchema,
   paper: 'Hinton, Vinyals, Dean 2015, "Distilling the Knowledge in a Neural Network", NIPS Deep Learning Workshop',
   create(options, context): DistillationStrategy {
-    const { teacher: requested, temperature } = parseOptions(optionsSchema, options, context.path);
+    const { teacher: requested, temperature, standardize } = parseOptions(optionsSchema, options, context.path);
     const teacher = resolveTeacherName(requested, 'response.kd', context);
     return {
       key: 'response.kd',
       loss: (batch) =>
         kdLoss(batch.student.logits, findTeacherOutputs(batch, teacher, 'response.kd').logits, {
           temperature: temperatureAt(temperature, trainingProgress(batch)),
+          standardize,
         }),
     };
   },

@@ -10,11 +10,11 @@ beforeAll(async () => {
 });
 
 describe('responsePlugin', () => {
-  it('binds the response.kd and response.dkd strategy factories', () => {
+  it('binds the response.kd, response.dkd and response.dist strategy factories', () => {
     const container = new Container();
     container.load(responsePlugin);
     const keys = container.getAll<StrategyFactory>(StrategyFactory).map((factory) => factory.key);
-    expect(keys.sort()).toEqual(['response.dkd', 'response.kd']);
+    expect(keys.sort()).toEqual(['response.dist', 'response.dkd', 'response.kd']);
   });
 
   it('is the package default export', () => {

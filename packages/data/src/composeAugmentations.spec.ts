@@ -5,48 +5,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Augmentation } from './Augmentation.js';
+import { bothWays, errorOf, scripted } from './augmentationTestKit.js';
 import { composeAugmentations } from './composeAugmentations.js';
 import { cutout } from './cutout.js';
 import { ExampleStore } from './ExampleStore.js';
 import { horizontalFlip } from './horizontalFlip.js';
 import { IndexedDataset } from './IndexedDataset.js';
-import type { RandomSource } from './RandomSource.js';
 import { randomCrop } from './randomCrop.js';
 import { randomShift } from './randomShift.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-/** A "random" source that returns the given numbers in turn, counting the draws. */
-function scripted(...values: number[]): RandomSource & { draws: number } {
-  const source = Object.assign(() => values[source.draws++ % values.length] as number, { draws: 0 });
-  return source;
-}
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
-
-/** The augmentation on tensors and on values, from the same batch and the same draws. */
-function bothWays(
-  augmentation: Augmentation,
-  batch: number[][][][],
-  draws: () => RandomSource,
-): [number[][][][], number[][][][]] {
-  const input = tf.tensor4d(batch);
-  const viaTensors = tf.tidy(() => augmentation.apply(input, draws()));
-  const tensorResult = viaTensors.arraySync() as number[][][][];
-  const values = augmentation.applyToValues?.(input.dataSync() as Float32Array, input.shape, draws()) as Float32Array;
-  const valuesResult = tf.tidy(() => tf.tensor(values, input.shape).arraySync() as number[][][][]);
-  tf.dispose([input, viaTensors]);
-  return [tensorResult, valuesResult];
-}
 
 describe('composeAugmentations', () => {
   it('applies its parts in order from one random source (hand example: crop, then flip)', () => {

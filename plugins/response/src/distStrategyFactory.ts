@@ -8,11 +8,11 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { distTerms } from './distTerms.js';
-
-const positiveNumber = z.number({ error: 'expected a positive number' }).positive({ error: 'expected a positive number' });
+import { positiveNumber } from './positiveNumber.js';
+import { teacherOption } from './teacherOption.js';
 
 const optionsSchema = z.strictObject({
-  teacher: z.string().min(1).optional().describe("the teacher to learn from; default: the experiment's first teacher"),
+  teacher: teacherOption,
   beta: positiveNumber.default(1).describe('weight β of the inter-class relation (per example, across classes)'),
   gamma: positiveNumber.default(1).describe('weight γ of the intra-class relation (per class, across the batch)'),
   temperature: positiveNumber.default(1).describe('softening temperature T > 0'),

@@ -8,9 +8,10 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { dkdTerms } from './dkdTerms.js';
+import { teacherOption } from './teacherOption.js';
 
 const optionsSchema = z.strictObject({
-  teacher: z.string().min(1).optional().describe("the teacher to learn from; default: the experiment's first teacher"),
+  teacher: teacherOption,
   alpha: z.number().min(0).default(1).describe('weight α of TCKD, the target-class term'),
   beta: z.number().min(0).default(8).describe('weight β of NCKD, the non-target-class term'),
   temperature: z

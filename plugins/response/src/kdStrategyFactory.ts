@@ -7,13 +7,13 @@ import {
 } from '@distillery/core';
 import { z } from 'zod';
 import { kdLoss } from './kdLoss.js';
+import { positiveNumber } from './positiveNumber.js';
+import { teacherOption } from './teacherOption.js';
 import { temperatureAt } from './temperatureAt.js';
 import { trainingProgress } from './trainingProgress.js';
 
-const positiveNumber = z.number({ error: 'expected a positive number' }).positive({ error: 'expected a positive number' });
-
 const optionsSchema = z.strictObject({
-  teacher: z.string().min(1).optional().describe("the teacher to learn from; default: the experiment's first teacher"),
+  teacher: teacherOption,
   temperature: z
     .union(
       [

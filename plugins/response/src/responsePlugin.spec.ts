@@ -10,11 +10,11 @@ beforeAll(async () => {
 });
 
 describe('responsePlugin', () => {
-  it('binds the response.kd, response.dkd and response.dist strategy factories', () => {
+  it('binds the response.kd, .dkd, .dist, .ctkd and .tfkd strategy factories', () => {
     const container = new Container();
     container.load(responsePlugin);
     const keys = container.getAll<StrategyFactory>(StrategyFactory).map((factory) => factory.key);
-    expect(keys.sort()).toEqual(['response.dist', 'response.dkd', 'response.kd']);
+    expect(keys.sort()).toEqual(['response.ctkd', 'response.dist', 'response.dkd', 'response.kd', 'response.tfkd']);
   });
 
   it('is the package default export', () => {

@@ -5,6 +5,7 @@ export { entropyPolicy } from './entropyPolicy.js';
 export { MultiAttentionStrategyFactory } from './MultiAttentionStrategyFactory.js';
 export { MultiHintStrategyFactory } from './MultiHintStrategyFactory.js';
 export { MultiKdStrategyFactory } from './MultiKdStrategyFactory.js';
+export { MultiRelationStrategyFactory } from './MultiRelationStrategyFactory.js';
 export type { MultiTeacherOptions } from './MultiTeacherOptions.js';
 export { meanLogitsPolicy } from './meanLogitsPolicy.js';
 export { meanProbsPolicy } from './meanProbsPolicy.js';

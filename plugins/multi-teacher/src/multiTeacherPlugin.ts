@@ -4,11 +4,12 @@ import { builtInPolicies } from './builtInPolicies.js';
 import { MultiAttentionStrategyFactory } from './MultiAttentionStrategyFactory.js';
 import { MultiHintStrategyFactory } from './MultiHintStrategyFactory.js';
 import { MultiKdStrategyFactory } from './MultiKdStrategyFactory.js';
+import { MultiRelationStrategyFactory } from './MultiRelationStrategyFactory.js';
 import { TeacherPolicyRegistry } from './TeacherPolicyRegistry.js';
 import { TeacherWeightingPolicy } from './TeacherWeightingPolicy.js';
 
 /**
- * Registers `multi.kd`, `multi.hint` and `multi.attention`, the built-in teacher-weighting policies and
+ * Registers `multi.kd`, `multi.hint`, `multi.attention` and `multi.relation`, the built-in teacher-weighting policies and
  * the registry that finds policies by key: `createDistiller({ …, plugins: [multiTeacherPlugin] })`. Load a
  * module of your own that binds `TeacherWeightingPolicy` beside it to add policies.
  */
@@ -18,4 +19,5 @@ export const multiTeacherPlugin = new ContainerModule(({ bind }) => {
   bind(StrategyFactory).to(MultiKdStrategyFactory).inSingletonScope();
   bind(StrategyFactory).to(MultiHintStrategyFactory).inSingletonScope();
   bind(StrategyFactory).to(MultiAttentionStrategyFactory).inSingletonScope();
+  bind(StrategyFactory).to(MultiRelationStrategyFactory).inSingletonScope();
 });

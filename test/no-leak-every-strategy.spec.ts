@@ -4,6 +4,7 @@ import { gaussianClusters, IndexedDataset } from '@distillery/data';
 import { attentionPlugin } from '@distillery/plugin-attention';
 import { featurePlugin } from '@distillery/plugin-feature';
 import { multiTeacherPlugin } from '@distillery/plugin-multi-teacher';
+import { relationPlugin } from '@distillery/plugin-relation';
 import { responsePlugin } from '@distillery/plugin-response';
 import { fixtureCnn, silentLogger } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
@@ -83,6 +84,37 @@ describe('every strategy in one experiment, with the teacher cache on', () => {
             ],
           },
         },
+        { key: 'response.ctkd', weight: 0.1, options: { teacher: 'wide' } },
+        { key: 'response.ctkd', weight: 0.1, options: { teacher: 'narrow', mode: 'instance', hidden: 8 } },
+        { key: 'response.tfkd', weight: 0.1 },
+        {
+          key: 'relation.rkd',
+          weight: 0.1,
+          options: { teacher: 'wide', pairs: [{ student: 'student_conv2', teacher: 'wide_conv2' }] },
+        },
+        { key: 'relation.pkt', weight: 0.1, options: { teacher: 'narrow' } },
+        { key: 'relation.sp', weight: 0.1, options: { pairs: [{ student: 'student_conv1', teacher: 'wide_conv1' }] } },
+        // 4×4 student map against the 8×8 teacher map: resized bilinearly.
+        { key: 'relation.nst', weight: 0.1, options: { pairs: [{ student: 'student_conv2', teacher: 'wide_conv1' }] } },
+        {
+          key: 'relation.fsp',
+          weight: 0.1,
+          // Student 4 and 8 channels against the teacher's 8 and 16: one adapter per layer.
+          options: { pairs: [{ student: ['student_conv1', 'student_conv2'], teacher: ['wide_conv1', 'wide_conv2'] }] },
+        },
+        { key: 'relation.cc', weight: 0.1 },
+        {
+          key: 'multi.relation',
+          weight: 0.1,
+          options: {
+            method: 'nst',
+            policy: 'confidence',
+            pairs: [
+              { teacher: 'wide', student: 'student_conv1', teacherLayer: 'wide_conv1' },
+              { teacher: 'narrow', student: 'student_conv2', teacherLayer: 'narrow_conv1' },
+            ],
+          },
+        },
       ],
       training: {
         epochs: 3,
@@ -91,7 +123,7 @@ describe('every strategy in one experiment, with the teacher cache on', () => {
         optimizer: { name: 'adam', learningRate: 0.005 },
         teacherCache: { enabled: true },
       },
-      plugins: [responsePlugin, featurePlugin, attentionPlugin, multiTeacherPlugin],
+      plugins: [responsePlugin, featurePlugin, attentionPlugin, multiTeacherPlugin, relationPlugin],
       backend: 'cpu',
       logger: silentLogger,
     });
@@ -105,6 +137,16 @@ describe('every strategy in one experiment, with the teacher cache on', () => {
       'multi.kd',
       'multi.hint',
       'multi.attention',
+      'response.ctkd',
+      'response.ctkd#2',
+      'response.tfkd',
+      'relation.rkd',
+      'relation.pkt',
+      'relation.sp',
+      'relation.nst',
+      'relation.fsp',
+      'relation.cc',
+      'multi.relation',
     ];
     expect(distiller.termNames).toEqual(terms);
 

@@ -4,7 +4,16 @@ import { describeZodIssue } from '@distillery/core/internal';
 import type { GridValue } from './GridValue.js';
 
 /** Strategies whose options take a `temperature`, for the `temperature` shorthand. */
-const temperatureStrategies = ['response.kd', 'response.dkd', 'multi.kd', 'multi.hint', 'multi.attention'];
+const temperatureStrategies = [
+  'response.kd',
+  'response.dkd',
+  'response.dist',
+  'response.tfkd',
+  'multi.kd',
+  'multi.hint',
+  'multi.attention',
+  'multi.relation',
+];
 
 /**
  * Sets one sweep parameter in a config and validates the result. Shorthands: `temperature` sets the

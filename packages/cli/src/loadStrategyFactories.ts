@@ -9,6 +9,7 @@ const officialPlugins = [
   '@distillery/plugin-feature',
   '@distillery/plugin-attention',
   '@distillery/plugin-multi-teacher',
+  '@distillery/plugin-relation',
 ];
 
 /** Where the CLI is installed: official plugins installed beside it count even when the working directory has none. */

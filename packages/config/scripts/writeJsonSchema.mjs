@@ -5,11 +5,12 @@ import { coreModule, StrategyRegistry } from '@distillery/core';
 import { attentionPlugin } from '@distillery/plugin-attention';
 import { featurePlugin } from '@distillery/plugin-feature';
 import { multiTeacherPlugin } from '@distillery/plugin-multi-teacher';
+import { relationPlugin } from '@distillery/plugin-relation';
 import { responsePlugin } from '@distillery/plugin-response';
 import { Container } from 'inversify';
 import { experimentJsonSchema } from '../dist/index.js';
 
 const container = new Container();
-container.load(coreModule, responsePlugin, featurePlugin, attentionPlugin, multiTeacherPlugin);
+container.load(coreModule, responsePlugin, featurePlugin, attentionPlugin, multiTeacherPlugin, relationPlugin);
 const factories = container.get(StrategyRegistry).list();
 writeFileSync(process.argv[2], `${JSON.stringify(experimentJsonSchema(factories), null, 2)}\n`);

@@ -1,0 +1,137 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MetricsRecord, Summary } from '@distillery/cli';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { runDistillery } from './support/runDistillery.js';
+
+// Every key of the method library (issue 18) trains end to end from a config through the CLI on MNIST, learning
+// from a zoo teacher (ResNet-8) trained once by the first run and loaded from its stage output by the others.
+
+let directory: string;
+let teacherPath: string;
+
+const base = (name: string) => ({
+  name,
+  plugins: ['@distillery/plugin-response', '@distillery/plugin-relation', '@distillery/plugin-multi-teacher'],
+  data: { source: 'mnist', trainExamples: 480, validation: 96, testExamples: 200 },
+  student: { name: 'student', model: { type: 'cnn', channels: [4, 8], dense: 16 } },
+  training: { epochs: 2, batchSize: 64, optimizer: { name: 'adam', learningRate: 0.005 } },
+  seeds: [1],
+  baseline: false,
+  output: join(directory, 'runs'),
+});
+
+async function run(name: string, config: object): Promise<{ records: MetricsRecord[]; summary: Summary }> {
+  const path = join(directory, `${name}.yaml`);
+  await writeFile(path, stringify({ ...base(name), ...config }));
+  const outcome = await runDistillery('run', path, '--quiet');
+  expect(outcome.err, `${name}: ${outcome.err.join('\n')}`).toEqual([]);
+  expect(outcome.code).toBe(0);
+  const runDirectory = join(directory, 'runs', name);
+  const records = (await readFile(join(runDirectory, 'metrics.jsonl'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as MetricsRecord)
+    .filter((record) => record.model === 'student');
+  return { records, summary: JSON.parse(await readFile(join(runDirectory, 'summary.json'), 'utf8')) as Summary };
+}
+
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'distillery-methods-'));
+  const teacherRun = await run('zoo-teacher', {
+    teachers: [
+      {
+        name: 'teacher',
+        model: { type: 'zoo', name: 'resnet8' },
+        training: { epochs: 6, batchSize: 32, optimizer: { name: 'adam', learningRate: 0.003 } },
+      },
+    ],
+    strategies: [
+      { key: 'response.kd', weight: 0.5 },
+      { key: 'task.ce', weight: 0.5 },
+    ],
+  });
+  // A usable teacher, well above chance (one in ten), even after this short training.
+  expect(teacherRun.summary.models['teacher:teacher']?.accuracy.mean).toBeGreaterThan(0.3);
+  teacherPath = join(directory, 'runs', 'zoo-teacher', 'stages', 'seed1-teacher-teacher');
+}, 180_000);
+
+afterAll(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+const pool = [{ student: 'student_dense', teacher: 'teacher_pool' }];
+const cases: { key: string; options?: object; weight?: number; parts?: string[] }[] = [
+  { key: 'response.kd', options: { temperature: 2, standardize: true }, weight: 9 },
+  { key: 'response.dkd', options: { warmupEpochs: 1, standardize: true }, parts: ['tckd', 'nckd'] },
+  { key: 'response.dist', options: { beta: 2, gamma: 2, temperature: 4 }, parts: ['inter', 'intra'] },
+  { key: 'response.ctkd', weight: 0.9, parts: ['temperature'] },
+  { key: 'response.ctkd', options: { mode: 'instance', hidden: 16 }, weight: 0.9, parts: ['temperature'] },
+  { key: 'response.tfkd', weight: 10 },
+  { key: 'relation.rkd', options: { pairs: pool }, parts: ['distance', 'angle'] },
+  { key: 'relation.pkt', options: { pairs: pool }, weight: 3000 },
+  { key: 'relation.sp', options: { pairs: [{ student: 'student_pool2', teacher: 'teacher_stage3' }] }, weight: 300 },
+  { key: 'relation.nst', options: { pairs: [{ student: 'student_conv2', teacher: 'teacher_stage2' }] }, weight: 50 },
+  {
+    key: 'relation.fsp',
+    options: { pairs: [{ student: ['student_conv1', 'student_conv2'], teacher: ['teacher_stage1', 'teacher_stage2'] }] },
+    weight: 50,
+  },
+  { key: 'relation.cc', options: { pairs: pool }, weight: 0.02 },
+];
+
+describe('the method library, each key trained end to end through the CLI on MNIST with a zoo teacher', () => {
+  for (const [index, { key, options, weight = 1, parts }] of cases.entries()) {
+    it(`${key}${options && 'mode' in options ? ` (${options.mode})` : ''} trains, logs its term and its parts every epoch`, async () => {
+      const { records, summary } = await run(`method-${index}`, {
+        teachers: key === 'response.tfkd' ? [] : [{ name: 'teacher', model: { type: 'file', path: teacherPath } }],
+        strategies: [{ key, weight, ...(options === undefined ? {} : { options }) }, { key: 'task.ce' }],
+      });
+      expect(records.map((record) => record.epoch)).toEqual([0, 1]);
+      for (const record of records) {
+        expect(Number.isFinite(record.losses[key])).toBe(true);
+        expect(Object.keys(record.lossParts?.[key] ?? {}).sort()).toEqual([...(parts ?? [])].sort());
+        for (const value of Object.values(record.lossParts?.[key] ?? {})) expect(Number.isFinite(value)).toBe(true);
+      }
+      if (key === 'response.ctkd') {
+        // τ stays inside (1, 21); the reversal is weak in the first epochs, so it starts near 1 + 20 σ(θ₀).
+        for (const record of records) {
+          const tau = record.lossParts?.[key]?.temperature as number;
+          expect(tau).toBeGreaterThan(1);
+          expect(tau).toBeLessThan(21);
+        }
+      }
+      // It learns: the weighted objective falls from the first epoch to the second, and the student is evaluated.
+      expect((records[1] as MetricsRecord).loss).toBeLessThan((records[0] as MetricsRecord).loss);
+      const accuracy = summary.models.student?.accuracy.mean as number;
+      expect(accuracy).toBeGreaterThanOrEqual(0);
+      expect(accuracy).toBeLessThanOrEqual(1);
+    });
+  }
+
+  it('multi.relation weighs two teachers’ RKD relations per example by confidence', async () => {
+    const teachers = ['a', 'b'].map((name) => ({ name, model: { type: 'file', path: teacherPath } }));
+    const { records, summary } = await run('method-multi', {
+      teachers,
+      strategies: [
+        {
+          key: 'multi.relation',
+          options: {
+            method: 'rkd',
+            policy: 'confidence',
+            pairs: [
+              { teacher: 'a', student: 'student_dense', teacherLayer: 'teacher_pool' },
+              { teacher: 'b', student: 'student_pool2', teacherLayer: 'teacher_stage3' },
+            ],
+          },
+        },
+        { key: 'task.ce' },
+      ],
+    });
+    expect(records.every((record) => Number.isFinite(record.losses['multi.relation']))).toBe(true);
+    expect((records[1] as MetricsRecord).loss).toBeLessThan((records[0] as MetricsRecord).loss);
+    expect(summary.models.student?.accuracy.mean).toBeGreaterThanOrEqual(0);
+  });
+});

@@ -103,6 +103,7 @@ describe('every strategy in one experiment, with the teacher cache on', () => {
           options: { pairs: [{ student: ['student_conv1', 'student_conv2'], teacher: ['wide_conv1', 'wide_conv2'] }] },
         },
         { key: 'relation.cc', weight: 0.1 },
+        { key: 'multi.dkd', weight: 0.1, options: { policy: 'confidence', warmupEpochs: 2 } },
         {
           key: 'multi.relation',
           weight: 0.1,
@@ -146,6 +147,7 @@ describe('every strategy in one experiment, with the teacher cache on', () => {
       'relation.nst',
       'relation.fsp',
       'relation.cc',
+      'multi.dkd',
       'multi.relation',
     ];
     expect(distiller.termNames).toEqual(terms);

@@ -46,7 +46,7 @@ describe('applySetting', () => {
 
     it('is refused when no strategy takes a temperature', () => {
       expect(() => applySetting(config('[{ key: task.ce }, { key: attention.at }]'), 'temperature', 2)).toThrow(
-        '--grid temperature: no strategy takes a temperature (response.kd, response.dkd, response.dist, response.tfkd, multi.kd, multi.hint, multi.attention, multi.relation)',
+        '--grid temperature: no strategy takes a temperature (response.kd, response.dkd, response.dist, response.tfkd, multi.kd, multi.dkd, multi.hint, multi.attention, multi.relation)',
       );
     });
   });

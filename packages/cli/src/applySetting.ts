@@ -10,6 +10,7 @@ const temperatureStrategies = [
   'response.dist',
   'response.tfkd',
   'multi.kd',
+  'multi.dkd',
   'multi.hint',
   'multi.attention',
   'multi.relation',

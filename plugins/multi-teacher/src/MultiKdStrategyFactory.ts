@@ -16,17 +16,12 @@ import { policySelectionShape } from './policySelectionShape.js';
 import { resolveTeacherNames } from './resolveTeacherNames.js';
 import { selectPolicy } from './selectPolicy.js';
 import { TeacherPolicyRegistry } from './TeacherPolicyRegistry.js';
+import { teacherNamesSchema } from './teacherNamesSchema.js';
 
 const key = 'multi.kd';
 
 const optionsSchema = z.strictObject({
-  teachers: z
-    .array(z.string({ error: 'expected a teacher name' }).min(1, { error: 'expected a teacher name' }), {
-      error: 'expected an array of teacher names',
-    })
-    .min(1, { error: 'expected at least one teacher name' })
-    .optional()
-    .describe('names of the teachers to learn from, in the order weights refers to; default: every teacher'),
+  teachers: teacherNamesSchema,
   ...policySelectionShape('mean-probs'),
 });
 

@@ -3,6 +3,7 @@ export { combineTeachers } from './combineTeachers.js';
 export { confidencePolicy } from './confidencePolicy.js';
 export { entropyPolicy } from './entropyPolicy.js';
 export { MultiAttentionStrategyFactory } from './MultiAttentionStrategyFactory.js';
+export { MultiDkdStrategyFactory } from './MultiDkdStrategyFactory.js';
 export { MultiHintStrategyFactory } from './MultiHintStrategyFactory.js';
 export { MultiKdStrategyFactory } from './MultiKdStrategyFactory.js';
 export { MultiRelationStrategyFactory } from './MultiRelationStrategyFactory.js';

@@ -2,6 +2,7 @@ import { StrategyFactory } from '@distillery/core';
 import { ContainerModule } from 'inversify';
 import { builtInPolicies } from './builtInPolicies.js';
 import { MultiAttentionStrategyFactory } from './MultiAttentionStrategyFactory.js';
+import { MultiDkdStrategyFactory } from './MultiDkdStrategyFactory.js';
 import { MultiHintStrategyFactory } from './MultiHintStrategyFactory.js';
 import { MultiKdStrategyFactory } from './MultiKdStrategyFactory.js';
 import { MultiRelationStrategyFactory } from './MultiRelationStrategyFactory.js';
@@ -9,14 +10,15 @@ import { TeacherPolicyRegistry } from './TeacherPolicyRegistry.js';
 import { TeacherWeightingPolicy } from './TeacherWeightingPolicy.js';
 
 /**
- * Registers `multi.kd`, `multi.hint`, `multi.attention` and `multi.relation`, the built-in teacher-weighting policies and
- * the registry that finds policies by key: `createDistiller({ …, plugins: [multiTeacherPlugin] })`. Load a
+ * Registers `multi.kd`, `multi.dkd`, `multi.hint`, `multi.attention` and `multi.relation`, the built-in teacher-weighting
+ * policies and the registry that finds policies by key: `createDistiller({ …, plugins: [multiTeacherPlugin] })`. Load a
  * module of your own that binds `TeacherWeightingPolicy` beside it to add policies.
  */
 export const multiTeacherPlugin = new ContainerModule(({ bind }) => {
   for (const policy of builtInPolicies.values()) bind(TeacherWeightingPolicy).toConstantValue(policy);
   bind(TeacherPolicyRegistry).toSelf().inSingletonScope();
   bind(StrategyFactory).to(MultiKdStrategyFactory).inSingletonScope();
+  bind(StrategyFactory).to(MultiDkdStrategyFactory).inSingletonScope();
   bind(StrategyFactory).to(MultiHintStrategyFactory).inSingletonScope();
   bind(StrategyFactory).to(MultiAttentionStrategyFactory).inSingletonScope();
   bind(StrategyFactory).to(MultiRelationStrategyFactory).inSingletonScope();

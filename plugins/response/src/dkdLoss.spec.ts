@@ -64,6 +64,42 @@ async function dkdValue(
   });
 }
 
+/** Both terms with `reduction: 'none'`, as plain arrays; their shapes are checked to be [B]. */
+async function termsPerExample(
+  student: number[][],
+  teacher: number[][],
+  labels: number[],
+  options: { temperature: number; standardize?: boolean },
+) {
+  return expectNoLeaks(async () => {
+    const { tckd, nckd } = tf.tidy(() =>
+      dkdTerms(tf.tensor2d(student), tf.tensor2d(teacher), tf.tensor1d(labels, 'int32'), { ...options, reduction: 'none' }),
+    );
+    expect(tckd.shape).toEqual([labels.length]);
+    expect(nckd.shape).toEqual([labels.length]);
+    const [tckdValues, nckdValues] = [[...(await tckd.data())], [...(await nckd.data())]];
+    tf.dispose([tckd, nckd]);
+    return { tckd: tckdValues, nckd: nckdValues };
+  });
+}
+
+const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+
+// Four examples of five classes with uneven logits, for the checks that need no hand-worked value.
+const wideStudent = [
+  [1.5, -0.3, 0.2, 4.0, -2.0],
+  [0.0, 2.2, -1.1, 0.4, 0.9],
+  [-0.7, 0.1, 3.3, 0.9, 1.2],
+  [2.5, 2.4, -0.5, -1.0, 0.0],
+];
+const wideTeacher = [
+  [0.4, 1.3, -0.2, 2.0, 0.5],
+  [3.0, -1.2, 0.1, 0.7, -0.6],
+  [0.2, 0.3, 1.8, -2.2, 2.9],
+  [-1.5, 4.1, 0.0, 0.6, 1.1],
+];
+const wideLabels = [3, 0, 4, 1];
+
 describe('dkdTerms', () => {
   it('gives the TCKD and NCKD of a 3-class batch worked by hand', async () => {
     const { tckd, nckd } = await termsOf(studentRows, teacherRows, labelValues, temperature);
@@ -85,12 +121,114 @@ describe('dkdTerms', () => {
     });
     expect(tckd + (1 - 1 / 2) * nckd).toBeCloseTo(kd, 5);
   });
+  it("gives each example's TCKD and NCKD with reduction 'none', worked by hand", async () => {
+    // The rows of the worked example above, each times T² = 4.
+    const { tckd, nckd } = await termsPerExample(studentRows, teacherRows, labelValues, { temperature });
+    const expectedRowTckd = [4 * ln(5 / 4), 4 * (ln(5 / 6) / 3 + (2 / 3) * ln(10 / 9))];
+    const expectedRowNckd = [2 * ln(4 / 3), 2 * ln(9 / 8)];
+    for (const b of [0, 1]) {
+      expect(tckd[b]).toBeCloseTo(expectedRowTckd[b] as number, 5);
+      expect(nckd[b]).toBeCloseTo(expectedRowNckd[b] as number, 5);
+    }
+    expect(mean(tckd)).toBeCloseTo(expectedTckd, 5);
+    expect(mean(nckd)).toBeCloseTo(expectedNckd, 5);
+  });
+
+  it("gives per-example terms whose batch mean is the 'mean' scalar and whose rows are one-example calls", async () => {
+    for (const standardize of [false, true]) {
+      const perExample = await termsPerExample(wideStudent, wideTeacher, wideLabels, { temperature: 3, standardize });
+      const batch = await expectNoLeaks(async () => {
+        const { tckd, nckd } = tf.tidy(() =>
+          dkdTerms(tf.tensor2d(wideStudent), tf.tensor2d(wideTeacher), tf.tensor1d(wideLabels, 'int32'), {
+            temperature: 3,
+            standardize,
+            reduction: 'mean',
+          }),
+        );
+        const values = { tckd: (await tckd.data())[0] as number, nckd: (await nckd.data())[0] as number };
+        tf.dispose([tckd, nckd]);
+        return values;
+      });
+      expect(mean(perExample.tckd)).toBeCloseTo(batch.tckd, 5);
+      expect(mean(perExample.nckd)).toBeCloseTo(batch.nckd, 5);
+      for (let b = 0; b < wideLabels.length; b++) {
+        const row = await termsPerExample([wideStudent[b] as number[]], [wideTeacher[b] as number[]], [wideLabels[b] as number], {
+          temperature: 3,
+          standardize,
+        });
+        expect(perExample.tckd[b]).toBeCloseTo(row.tckd[0] as number, 5);
+        expect(perExample.nckd[b]).toBeCloseTo(row.nckd[0] as number, 5);
+      }
+    }
+  });
+
+  it('rejects an unknown reduction in one line', () => {
+    const run = () =>
+      tf.tidy(() =>
+        dkdTerms(tf.zeros([2, 3]), tf.zeros([2, 3]), tf.zeros([2], 'int32'), {
+          temperature: 4,
+          reduction: 'sum' as 'mean',
+        }),
+      );
+    expect(run).toThrow(DistilleryError);
+    expect(run).toThrow("dkdLoss: reduction must be 'mean' or 'none', got 'sum'");
+  });
 });
 
 describe('dkdLoss', () => {
   it('is α · TCKD + β · NCKD', async () => {
     const value = await dkdValue(studentRows, teacherRows, labelValues, { alpha: 0.5, beta: 3, temperature });
     expect(value).toBeCloseTo(0.5 * expectedTckd + 3 * expectedNckd, 5);
+  });
+
+  it("gives each example's α · TCKD_b + β · NCKD_b with reduction 'none', averaging to the scalar", async () => {
+    const options = { alpha: 0.5, beta: 3, temperature: 3 };
+    const terms = await termsPerExample(wideStudent, wideTeacher, wideLabels, { temperature: 3 });
+    const perExample = await expectNoLeaks(async () => {
+      const loss = tf.tidy(() =>
+        dkdLoss(tf.tensor2d(wideStudent), tf.tensor2d(wideTeacher), tf.tensor1d(wideLabels, 'int32'), {
+          ...options,
+          reduction: 'none',
+        }),
+      );
+      expect(loss.shape).toEqual([wideLabels.length]);
+      const values = [...(await loss.data())];
+      loss.dispose();
+      return values;
+    });
+    for (const [b, value] of perExample.entries()) {
+      expect(value).toBeCloseTo(0.5 * (terms.tckd[b] as number) + 3 * (terms.nckd[b] as number), 5);
+    }
+    expect(mean(perExample)).toBeCloseTo(await dkdValue(wideStudent, wideTeacher, wideLabels, options), 5);
+    // The hand-worked batch: row 1 is 0.5 · 4 ln(5/4) + 3 · 2 ln(4/3).
+    const handRows = await expectNoLeaks(async () => {
+      const loss = tf.tidy(() =>
+        dkdLoss(tf.tensor2d(studentRows), tf.tensor2d(teacherRows), tf.tensor1d(labelValues, 'int32'), {
+          alpha: 0.5,
+          beta: 3,
+          temperature,
+          reduction: 'none',
+        }),
+      );
+      const values = [...(await loss.data())];
+      loss.dispose();
+      return values;
+    });
+    expect(handRows[0]).toBeCloseTo(0.5 * 4 * ln(5 / 4) + 3 * 2 * ln(4 / 3), 5);
+  });
+
+  it('rejects an unknown reduction in one line', () => {
+    const run = () =>
+      tf.tidy(() =>
+        dkdLoss(tf.zeros([2, 3]), tf.zeros([2, 3]), tf.zeros([2], 'int32'), {
+          alpha: 1,
+          beta: 8,
+          temperature: 4,
+          reduction: 'batchmean' as 'none',
+        }),
+      );
+    expect(run).toThrow(DistilleryError);
+    expect(run).toThrow("dkdLoss: reduction must be 'mean' or 'none', got 'batchmean'");
   });
 
   it('is zero when the logits are identical', async () => {

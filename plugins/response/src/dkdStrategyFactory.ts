@@ -8,6 +8,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { dkdTerms } from './dkdTerms.js';
+import { dkdWarmup } from './dkdWarmup.js';
 import { teacherOption } from './teacherOption.js';
 
 const optionsSchema = z.strictObject({
@@ -59,7 +60,7 @@ export const dkdStrategyFactory: StrategyFactory = {
       key: 'response.dkd',
       lossParts: ['tckd', 'nckd'],
       loss: (batch) => {
-        const warmup = warmupEpochs === 0 ? 1 : Math.min((batch.epoch + 1) / warmupEpochs, 1);
+        const warmup = dkdWarmup(batch.epoch, warmupEpochs);
         const teacherLogits = findTeacherOutputs(batch, teacher, 'response.dkd').logits;
         // The kernel's tidy would free the intermediates anyway; this one keeps a stand-alone call leak-free.
         return tf.tidy(() => {

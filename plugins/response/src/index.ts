@@ -10,6 +10,7 @@ export { distTerms } from './distTerms.js';
 export { dkdLoss } from './dkdLoss.js';
 export { dkdStrategyFactory } from './dkdStrategyFactory.js';
 export { dkdTerms } from './dkdTerms.js';
+export { dkdWarmup } from './dkdWarmup.js';
 export { globalCurriculumTemperature } from './globalCurriculumTemperature.js';
 export { gradientReversal } from './gradientReversal.js';
 export type { InstanceTemperatureOptions } from './InstanceTemperatureOptions.js';

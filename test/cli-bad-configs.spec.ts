@@ -203,9 +203,9 @@ const badCases: readonly BadCase[] = [
     config: (config: Config) => {
       config.strategies[0].key = 'response.kdd';
     },
-    // task.ce is the kernel's own; the response plugin binds response.kd, response.dkd and response.dist; sorted.
+    // task.ce is the kernel's own; the response plugin binds response.ctkd, .dist, .dkd, .kd and .tfkd; sorted.
     message: () =>
-      "strategies[0].key: unknown strategy 'response.kdd'; registered: response.dist, response.dkd, response.kd, task.ce",
+      "strategies[0].key: unknown strategy 'response.kdd'; registered: response.ctkd, response.dist, response.dkd, response.kd, response.tfkd, task.ce",
     leaves: 'error.txt',
   },
   {

@@ -80,6 +80,11 @@ function trainingState(value: unknown, data: Uint8Array): TrainingState {
     teacherCacheKey,
     studentWeights: list(state.studentWeights, 'studentWeights').map((ref, i) => tensor(ref, `studentWeights[${i}]`, data)),
     strategyWeights: list(state.strategyWeights, 'strategyWeights').map((ref, i) => tensor(ref, `strategyWeights[${i}]`, data)),
+    // Checkpoints written before strategies could have state have no such list.
+    strategyState:
+      state.strategyState === undefined
+        ? []
+        : list(state.strategyState, 'strategyState').map((ref, i) => tensor(ref, `strategyState[${i}]`, data)),
     optimizer: list(state.optimizer, 'optimizer').map((entry, i) => {
       const { name, tensor: ref } = record(entry, `optimizer[${i}]`);
       return { name: text(name, `optimizer[${i}].name`), tensor: tensor(ref, `optimizer[${i}].tensor`, data) };

@@ -38,6 +38,7 @@ function state(teacherCacheKey: string | null): TrainingState {
       int32([4], [0, -1, 2147483647, -2147483648]),
     ],
     strategyWeights: [float32([1, 1, 2], [7, -7])],
+    strategyState: [float32([3, 2], [0.5, -0.5, 1, 2, 3, 4]), float32([], [-1])],
     optimizer: [
       { name: 'iter', tensor: int32([], [99]) },
       { name: '#0/m', tensor: float32([2, 3], [1, 2, 3, 4, 5, 6]) },
@@ -54,6 +55,7 @@ function plain(value: TrainingState) {
     ...value,
     studentWeights: value.studentWeights.map(tensor),
     strategyWeights: value.strategyWeights.map(tensor),
+    strategyState: (value.strategyState ?? []).map(tensor),
     optimizer: value.optimizer.map(({ name, tensor: t }) => ({ name, tensor: tensor(t) })),
   };
 }
@@ -67,6 +69,12 @@ describe('encodeTrainingState', () => {
       expect(plain(decoded.state)).toEqual(plain(original));
       expect(decoded.state.teacherCacheKey).toBe(key);
     }
+  });
+
+  it('reads a checkpoint written before strategies had state as one without state', () => {
+    const { strategyState: _, ...older } = state(null);
+    const decoded = decodeTrainingState(encodeTrainingState(older, 'f'), '/x/state.ckpt');
+    expect(decoded.state.strategyState).toEqual([]);
   });
 
   it('gives back float32 tensors as Float32Array and int32 tensors as Int32Array, of the same shape', () => {
@@ -104,8 +112,8 @@ describe('encodeTrainingState', () => {
     const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerBytes)));
     const dataStart = Math.ceil((12 + headerBytes) / 4) * 4;
     expect(header.fingerprint).toBe('f');
-    // 6 + 1 + 0 + 4 student values, 2 strategy values, 1 + 6 + 1 optimizer values, 4 bytes each.
-    expect(header.dataBytes).toBe(21 * 4);
+    // 6 + 1 + 0 + 4 student values, 2 strategy values, 6 + 1 strategy-state values, 1 + 6 + 1 optimizer values, 4 bytes each.
+    expect(header.dataBytes).toBe(28 * 4);
     expect(bytes.byteLength).toBe(dataStart + header.dataBytes + 12);
     expect(ascii(bytes.byteLength - 12, bytes.byteLength - 4)).toBe('DSTCKEND');
     expect(header.state.studentWeights[3]).toEqual({ shape: [4], dtype: 'int32', offset: 7 * 4, bytes: 16 });

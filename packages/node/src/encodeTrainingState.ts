@@ -47,6 +47,9 @@ export function encodeTrainingState(state: TrainingState, fingerprint: string): 
       layerDraws: state.layerDraws,
       studentWeights: state.studentWeights.map((tensor, i) => place(tensor, `studentWeights[${i}]`)),
       strategyWeights: state.strategyWeights.map((tensor, i) => place(tensor, `strategyWeights[${i}]`)),
+      ...(state.strategyState === undefined
+        ? {}
+        : { strategyState: state.strategyState.map((tensor, i) => place(tensor, `strategyState[${i}]`)) }),
       optimizer: state.optimizer.map(({ name, tensor }, i) => ({ name, tensor: place(tensor, `optimizer[${i}] (${name})`) })),
     },
   };

@@ -26,6 +26,11 @@ export interface TrainingState {
   /** Strategy-owned variables (adapters), in strategy order. */
   readonly strategyWeights: readonly StateTensor[];
   /**
+   * Strategy state that is not trained (`DistillationStrategy.state`: memory banks), in strategy order. Absent in
+   * checkpoints written before strategies could have state, which restore as "no state".
+   */
+  readonly strategyState?: readonly StateTensor[];
+  /**
    * The optimizer's state (`getWeights()`), each name's variable replaced by its position among the
    * trainable variables (`#3/m`), since variable names differ from process to process.
    */

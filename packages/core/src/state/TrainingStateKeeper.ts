@@ -28,6 +28,8 @@ export class TrainingStateKeeper {
     private readonly trainable: readonly tf.Variable[],
     private readonly strategyVariables: readonly tf.Variable[],
     private readonly optimizer: tf.Optimizer,
+    /** The strategies' untrained state (`DistillationStrategy.state`), in strategy order; asked for when needed, since `prepare` may make it. */
+    private readonly strategyState: () => readonly tf.Variable[] = () => [],
   ) {}
 
   /** Copies every value, so training may go on while the state is being written. */
@@ -41,6 +43,7 @@ export class TrainingStateKeeper {
         teacherCacheKey,
         studentWeights: await Promise.all(this.model.getWeights().map(stateTensorOf)),
         strategyWeights: await Promise.all(this.strategyVariables.map(stateTensorOf)),
+        strategyState: await Promise.all(this.strategyState().map(stateTensorOf)),
         optimizer: await Promise.all(
           optimizerWeights.map(async ({ name, tensor }) => ({
             name: this.positionalName(name),
@@ -61,11 +64,18 @@ export class TrainingStateKeeper {
     const studentWeights = this.model.getWeights();
     checkShapes(`${where}: student weights`, state.studentWeights, studentWeights);
     checkShapes(`${where}: strategy variables`, state.strategyWeights, this.strategyVariables);
+    const strategyState = this.strategyState();
+    checkShapes(`${where}: strategy state`, state.strategyState ?? [], strategyState);
     const studentTensors = state.studentWeights.map(tensorOf);
     this.model.setWeights(studentTensors);
     tf.dispose(studentTensors);
     this.strategyVariables.forEach((variable, i) => {
       const value = tensorOf(state.strategyWeights[i] as StateTensor);
+      variable.assign(value);
+      value.dispose();
+    });
+    strategyState.forEach((variable, i) => {
+      const value = tensorOf((state.strategyState ?? [])[i] as StateTensor);
       variable.assign(value);
       value.dispose();
     });

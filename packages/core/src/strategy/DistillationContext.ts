@@ -10,6 +10,11 @@ export interface DistillationContext {
   readonly inputs: Tensor;
   /** Integer class indices [B], int32. */
   readonly labels: Tensor1D;
+  /**
+   * Where each example of the batch sits in the training set (0 … size − 1), when the dataset says (the
+   * in-tree ones do): what per-example strategy state, such as CRD's memory banks, is addressed by.
+   */
+  readonly indices?: Int32Array;
   /** The student's outputs, computed in training mode. */
   readonly student: ModelOutputs;
   /** Every teacher's outputs, in the experiment's teacher order, computed in inference mode. */

@@ -25,6 +25,26 @@ export interface DistillationStrategy {
   /** Variables the strategy owns (adapters, regressors); trained and saved with the student. */
   variables?(): readonly Variable[];
   /**
+   * Called at the start of every `fit`, before anything runs a loss, with the size of the training set: create
+   * state sized by it here (one memory-bank row per example), or keep what an earlier `fit` made if it still fits.
+   */
+  prepare?(trainingSet: { readonly size: number }): void;
+  /**
+   * State the strategy owns that is not trained by gradients (memory banks, running statistics): variables it
+   * creates in `build` or `prepare` with `trainable = false` and changes only in `update`. The kernel checkpoints and restores
+   * them with the rest of the training state, so a resumed run continues bit for bit; they are not saved with the
+   * student. Free them in `dispose`.
+   */
+  state?(): readonly Variable[];
+  /**
+   * Called once per optimizer step, after every strategy's `loss` and inside the same tidy and gradient scope,
+   * with the same context (the outputs before this step's update), to change the `state` variables (`assign`).
+   * Never called on the probe batch that picks the backend, nor for terms outside their epoch window; it has run by
+   * the time the kernel checks the losses, so a step skipped for a non-finite loss (`onNonFinite: skip-batch`) keeps
+   * its update. It must not put anything on the gradient path: read tensors, compute, assign.
+   */
+  update?(context: DistillationContext): void;
+  /**
    * Names of the parts `loss` reports beside its total (see {@link StrategyLoss}), fixed for the strategy's
    * life: they become columns of the metrics, the progress line and the report.
    */

@@ -6,6 +6,7 @@ import { selectBackend } from '../backends/selectBackend.js';
 import { Logger } from '../composition/Logger.js';
 import type { Batch } from '../data/Batch.js';
 import type { Dataset } from '../data/Dataset.js';
+import { blameStrategy } from '../errors/blameStrategy.js';
 import { DistilleryError } from '../errors/DistilleryError.js';
 import { Evaluation } from '../evaluation/Evaluation.js';
 import type { EvaluationMetrics } from '../evaluation/EvaluationMetrics.js';
@@ -109,7 +110,8 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       terms,
       options.batchSize,
     );
-    this.stateKeeper = new TrainingStateKeeper(student.model, this.trainable, strategyVariables, this.optimizer);
+    const strategyState = () => terms.flatMap(({ strategy }) => [...(strategy.state?.() ?? [])]);
+    this.stateKeeper = new TrainingStateKeeper(student.model, this.trainable, strategyVariables, this.optimizer, strategyState);
     this.trainingStep = new TrainingStep(this.objective, this.teacherSource, this.optimizer, this.trainable, options, logger);
   }
 
@@ -166,6 +168,9 @@ export class Distiller extends EventEmitter<DistillerEvents> {
 
   /** Trains for `options.epochs` epochs and returns each epoch's metrics. */
   async fit(train: Dataset, fitOptions: FitOptions = {}): Promise<EpochMetrics[]> {
+    this.objective.terms.forEach(({ key, strategy }, i) => {
+      blameStrategy(i, key, 'preparing for training', () => strategy.prepare?.({ size: train.size }));
+    });
     const backend = await this.useBackend(train);
     this.stopRequested = false;
     this.interruptRequested = false;

@@ -53,6 +53,7 @@ export class TrainingObjective {
     teachers: DistillationContext['teachers'],
     at: StepPosition,
     everyTerm = false,
+    updateState = false,
   ): { terms: tf.Tensor1D; total: tf.Scalar } {
     const context = this.context(batch, teachers, at);
     const parts: tf.Scalar[] = [];
@@ -81,6 +82,12 @@ export class TrainingObjective {
       }
       return loss;
     });
+    if (updateState) {
+      this.terms.forEach(({ key, strategy, from, until }, i) => {
+        if (strategy.update === undefined || at.epoch < from || at.epoch >= until) return;
+        blameStrategy(i, key, 'updating its state', () => strategy.update?.(context));
+      });
+    }
     // Few small ops per step: the loop's own cost is measured against a hand-written one (bench/).
     const weighted = losses.map((loss, i) => {
       const { weight } = this.terms[i] as ObjectiveTerm;
@@ -90,18 +97,22 @@ export class TrainingObjective {
     return { terms: tf.stack([...losses, total, ...parts]) as tf.Tensor1D, total };
   }
 
-  /** The terms (then the total) and the gradients of the total, as tensors the caller disposes. */
+  /**
+   * The terms (then the total) and the gradients of the total, as tensors the caller disposes. With `updateState`
+   * (training steps, not the backend probe) each active strategy's `update` runs after the losses, in the same scope.
+   */
   lossAndGradients(
     batch: Batch,
     teachers: DistillationContext['teachers'],
     at: StepPosition,
     everyTerm = false,
+    updateState = false,
   ): { terms: tf.Tensor1D; grads: tf.NamedTensorMap } {
     const kept = tf.tidy(() => {
       let terms: tf.Tensor1D | undefined;
       try {
         const { grads } = tf.variableGrads(() => {
-          const objective = this.compute(batch, teachers, at, everyTerm);
+          const objective = this.compute(batch, teachers, at, everyTerm, updateState);
           terms = tf.keep(objective.terms);
           return objective.total;
         }, this.trainable as tf.Variable[]);
@@ -144,6 +155,7 @@ export class TrainingObjective {
     return {
       inputs: batch.inputs,
       labels: batch.labels,
+      ...(batch.indices === undefined ? {} : { indices: batch.indices }),
       student: this.studentView.apply(batch.inputs, true),
       teachers,
       ...at,

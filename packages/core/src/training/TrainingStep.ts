@@ -40,7 +40,7 @@ export class TrainingStep {
     const teachers = await this.teacherSource.forStep(batch);
     let computed: { terms: tf.Tensor1D; grads: tf.NamedTensorMap };
     try {
-      computed = this.objective.lossAndGradients(batch, teachers, this.position(epoch, stepsPerEpoch));
+      computed = this.objective.lossAndGradients(batch, teachers, this.position(epoch, stepsPerEpoch), false, true);
     } finally {
       disposeTeacherOutputs(teachers);
     }

@@ -75,6 +75,8 @@ function data(): TensorDataset {
   return new TensorDataset(tf.tensor2d(inputs, [examples, 6]), tf.tensor1d(labels, 'int32'), 'synthetic-70');
 }
 
+const logged: string[] = [];
+
 function distillerFor(student: tfl.LayersModel, made: DistillationStrategy[], seen = { indices: [] as number[][] }): Distiller {
   return createDistiller({
     student: { model: student },
@@ -82,7 +84,7 @@ function distillerFor(student: tfl.LayersModel, made: DistillationStrategy[], se
     plugins: [bankPlugin(made, seen)],
     training: { epochs: 3, batchSize: 16, seed: 5, optimizer: { name: 'adam', learningRate: 0.02 } },
     backend: 'cpu',
-    logger: { info() {}, warn() {} },
+    logger: { info: (line) => logged.push(line), warn: (line) => logged.push(line) },
   });
 }
 
@@ -111,6 +113,8 @@ describe('strategy state (DistillationStrategy.state and update)', () => {
     }
     // Not trained: the optimizer never sees the state.
     expect(distiller.strategyVariables()).toEqual([]);
+    // Sized in the log: (70 × 3 + 1) float32 values = 844 bytes.
+    expect(logged).toContain('strategy state (checkpointed with the run): test.bank: 2 tensors, 0.8 KiB');
     distiller.dispose();
     model.dispose();
     train.dispose();

@@ -24,6 +24,7 @@ import { TeacherOutputStoreFactory } from '../teachers/TeacherOutputStoreFactory
 import type { Callback } from './Callback.js';
 import { createObjectiveTerms } from './createObjectiveTerms.js';
 import type { DistillerEvents } from './DistillerEvents.js';
+import { describeStrategyState } from './describeStrategyState.js';
 import { EpochLosses } from './EpochLosses.js';
 import type { EpochMetrics } from './EpochMetrics.js';
 import { learningRateAt } from './learningRateAt.js';
@@ -171,6 +172,8 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     this.objective.terms.forEach(({ key, strategy }, i) => {
       blameStrategy(i, key, 'preparing for training', () => strategy.prepare?.({ size: train.size }));
     });
+    const stateLine = describeStrategyState(this.objective.terms);
+    if (stateLine !== undefined) this.logger.info(stateLine);
     const backend = await this.useBackend(train);
     this.stopRequested = false;
     this.interruptRequested = false;

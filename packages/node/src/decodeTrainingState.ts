@@ -80,6 +80,14 @@ function trainingState(value: unknown, data: Uint8Array): TrainingState {
     teacherCacheKey,
     studentWeights: list(state.studentWeights, 'studentWeights').map((ref, i) => tensor(ref, `studentWeights[${i}]`, data)),
     strategyWeights: list(state.strategyWeights, 'strategyWeights').map((ref, i) => tensor(ref, `strategyWeights[${i}]`, data)),
+    // Runs without peers write no peer weights.
+    ...(state.peerWeights === undefined
+      ? {}
+      : {
+          peerWeights: list(state.peerWeights, 'peerWeights').map((weights, p) =>
+            list(weights, `peerWeights[${p}]`).map((ref, i) => tensor(ref, `peerWeights[${p}][${i}]`, data)),
+          ),
+        }),
     // Checkpoints written before strategies could have state have no such list.
     strategyState:
       state.strategyState === undefined

@@ -39,6 +39,7 @@ function state(teacherCacheKey: string | null): TrainingState {
     ],
     strategyWeights: [float32([1, 1, 2], [7, -7])],
     strategyState: [float32([3, 2], [0.5, -0.5, 1, 2, 3, 4]), float32([], [-1])],
+    peerWeights: [[float32([2], [1.5, -2.5])], []],
     optimizer: [
       { name: 'iter', tensor: int32([], [99]) },
       { name: '#0/m', tensor: float32([2, 3], [1, 2, 3, 4, 5, 6]) },
@@ -56,6 +57,7 @@ function plain(value: TrainingState) {
     studentWeights: value.studentWeights.map(tensor),
     strategyWeights: value.strategyWeights.map(tensor),
     strategyState: (value.strategyState ?? []).map(tensor),
+    peerWeights: (value.peerWeights ?? []).map((weights) => weights.map(tensor)),
     optimizer: value.optimizer.map(({ name, tensor: t }) => ({ name, tensor: tensor(t) })),
   };
 }
@@ -72,9 +74,10 @@ describe('encodeTrainingState', () => {
   });
 
   it('reads a checkpoint written before strategies had state as one without state', () => {
-    const { strategyState: _, ...older } = state(null);
+    const { strategyState: _, peerWeights: __, ...older } = state(null);
     const decoded = decodeTrainingState(encodeTrainingState(older, 'f'), '/x/state.ckpt');
     expect(decoded.state.strategyState).toEqual([]);
+    expect(decoded.state.peerWeights).toBeUndefined();
   });
 
   it('gives back float32 tensors as Float32Array and int32 tensors as Int32Array, of the same shape', () => {
@@ -112,8 +115,9 @@ describe('encodeTrainingState', () => {
     const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerBytes)));
     const dataStart = Math.ceil((12 + headerBytes) / 4) * 4;
     expect(header.fingerprint).toBe('f');
-    // 6 + 1 + 0 + 4 student values, 2 strategy values, 6 + 1 strategy-state values, 1 + 6 + 1 optimizer values, 4 bytes each.
-    expect(header.dataBytes).toBe(28 * 4);
+    // 6 + 1 + 0 + 4 student values, 2 strategy values, 2 peer values, 6 + 1 strategy-state values, 1 + 6 + 1 optimizer
+    // values, 4 bytes each.
+    expect(header.dataBytes).toBe(30 * 4);
     expect(bytes.byteLength).toBe(dataStart + header.dataBytes + 12);
     expect(ascii(bytes.byteLength - 12, bytes.byteLength - 4)).toBe('DSTCKEND');
     expect(header.state.studentWeights[3]).toEqual({ shape: [4], dtype: 'int32', offset: 7 * 4, bytes: 16 });

@@ -47,6 +47,13 @@ export function encodeTrainingState(state: TrainingState, fingerprint: string): 
       layerDraws: state.layerDraws,
       studentWeights: state.studentWeights.map((tensor, i) => place(tensor, `studentWeights[${i}]`)),
       strategyWeights: state.strategyWeights.map((tensor, i) => place(tensor, `strategyWeights[${i}]`)),
+      ...(state.peerWeights === undefined
+        ? {}
+        : {
+            peerWeights: state.peerWeights.map((weights, p) =>
+              weights.map((tensor, i) => place(tensor, `peerWeights[${p}][${i}]`)),
+            ),
+          }),
       ...(state.strategyState === undefined
         ? {}
         : { strategyState: state.strategyState.map((tensor, i) => place(tensor, `strategyState[${i}]`)) }),

@@ -2,6 +2,7 @@ import { Container, type ContainerModule } from 'inversify';
 import { BackendPreference } from '../backends/BackendPreference.js';
 import { DistilleryError } from '../errors/DistilleryError.js';
 import { describeZodIssue } from '../errors/describeZodIssue.js';
+import { Peer } from '../models/Peer.js';
 import { Student } from '../models/Student.js';
 import { Teacher } from '../models/Teacher.js';
 import { StrategySpec } from '../strategy/StrategySpec.js';
@@ -30,6 +31,22 @@ export function composeExperiment(spec: ExperimentSpec): Container {
   if (experiment.teachers.some((teacher) => teacher.model === experiment.student.model)) {
     throw new DistilleryError('student.model: the student is also a teacher; distil into a fresh copy instead');
   }
+  const models = [experiment.student.model, ...experiment.teachers.map(({ model }) => model)];
+  experiment.peers.forEach((peer, i) => {
+    if (models.includes(peer.model)) {
+      throw new DistilleryError(
+        `peers[${i}].model: the peer is also the student or a teacher; give each peer its own model`,
+        `peers[${i}].model`,
+      );
+    }
+    models.push(peer.model);
+    const clash = [experiment.student.name, ...experiment.teachers.map(({ name }) => name)].includes(peer.name);
+    if (clash)
+      throw new DistilleryError(
+        `peers[${i}].name: '${peer.name}' is already the student's or a teacher's name`,
+        `peers[${i}].name`,
+      );
+  });
 
   const container = new Container({ defaultScope: 'Singleton' });
   // The same module listed twice (directly and through a plugin that re-exports it) binds once.
@@ -45,6 +62,7 @@ export function composeExperiment(spec: ExperimentSpec): Container {
     teacher.model.trainable = false;
     container.bind(Teacher).toConstantValue({ name: teacher.name, model: teacher.model });
   }
+  for (const peer of experiment.peers) container.bind(Peer).toConstantValue({ name: peer.name, model: peer.model });
   for (const strategy of experiment.strategies) container.bind(StrategySpec).toConstantValue(strategy);
   if (experiment.teacherOutputStores !== undefined) {
     container.bind(TeacherOutputStoreFactory).toConstantValue(experiment.teacherOutputStores);

@@ -61,6 +61,24 @@ export const experimentSpecSchema = z.strictObject({
       });
     }),
   student: z.strictObject({ name: name.default('student'), model: layersModel }),
+  /** Models trained together with the student (online distillation); each learns from its own initialisation. */
+  peers: z
+    .array(z.strictObject({ name, model: layersModel }))
+    .default([])
+    .check((context) => {
+      const seen = new Set<string>();
+      context.value.forEach((peer, i) => {
+        if (seen.has(peer.name)) {
+          context.issues.push({
+            code: 'custom',
+            input: peer.name,
+            path: [i, 'name'],
+            message: `peer name '${peer.name}' is used twice`,
+          });
+        }
+        seen.add(peer.name);
+      });
+    }),
   strategies: z.array(strategySpecSchema).min(1, { error: 'expected at least one strategy, e.g. { key: "task.ce" }' }),
   training: trainingOptionsSchema.default(trainingOptionsSchema.parse({})),
   backend: backendPreferenceSchema.default('auto'),

@@ -27,6 +27,8 @@ export class Evaluation {
     /** The strategies, for those that combine teachers their own way (`combineTeachers`). */
     private readonly terms: readonly ObjectiveTerm[],
     private readonly batchSize: number,
+    /** Models trained with the student (online distillation), evaluated beside it, without taps. */
+    private readonly peers: readonly { readonly name: string; readonly view: ModelView }[] = [],
   ) {}
 
   /** Student loss, accuracy and agreement with each teacher on `data`, in inference mode. */
@@ -35,15 +37,25 @@ export class Evaluation {
     let lossSum = 0;
     let correct = 0;
     const agreeing = new Float64Array(this.teachers.length);
+    const peerSums = this.peers.map(() => ({ loss: 0, correct: 0 }));
+    const scored = (logits: tf.Tensor2D, labels: tf.Tensor1D) => [
+      tf.losses.softmaxCrossEntropy(tf.oneHot(labels, logits.shape[1]), logits, undefined, 0, tf.Reduction.SUM),
+      tf.argMax(logits, 1),
+    ];
     const examples = await inferBatches(
       data,
       this.batchSize,
-      (batch) => {
-        const { logits } = this.evaluationView.apply(batch.inputs, false);
-        const targets = tf.oneHot(batch.labels, logits.shape[1]);
-        return [tf.losses.softmaxCrossEntropy(targets, logits, undefined, 0, tf.Reduction.SUM), tf.argMax(logits, 1)];
-      },
-      ([loss, predicted], labels, offset) => {
+      (batch) => [
+        ...scored(this.evaluationView.apply(batch.inputs, false).logits, batch.labels),
+        ...this.peers.flatMap(({ view }) => scored(view.apply(batch.inputs, false).logits, batch.labels)),
+      ],
+      ([loss, predicted, ...peerValues], labels, offset) => {
+        peerSums.forEach((sums, p) => {
+          sums.loss += (peerValues[2 * p] as tf.TypedArray)[0] as number;
+          (peerValues[2 * p + 1] as tf.TypedArray).forEach((prediction, i) => {
+            if (prediction === labels[i]) sums.correct++;
+          });
+        });
         lossSum += (loss as tf.TypedArray)[0] as number;
         (predicted as tf.TypedArray).forEach((prediction, i) => {
           if (prediction === labels[i]) correct++;
@@ -58,6 +70,16 @@ export class Evaluation {
       loss: lossSum / n,
       accuracy: correct / n,
       agreement: Object.fromEntries(this.teachers.map((teacher, k) => [teacher.name, (agreeing[k] as number) / n])),
+      ...(this.peers.length === 0
+        ? {}
+        : {
+            peers: Object.fromEntries(
+              this.peers.map(({ name }, p) => [
+                name,
+                { loss: (peerSums[p]?.loss ?? 0) / n, accuracy: (peerSums[p]?.correct ?? 0) / n },
+              ]),
+            ),
+          }),
     };
   }
 

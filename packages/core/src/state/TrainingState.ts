@@ -30,11 +30,13 @@ export interface TrainingState {
    * checkpoints written before strategies could have state, which restore as "no state".
    */
   readonly strategyState?: readonly StateTensor[];
+  /** Each peer's weights (`model.getWeights()` order), in experiment order; absent when the run has no peers. */
+  readonly peerWeights?: readonly (readonly StateTensor[])[];
   /**
    * The optimizer's state (`getWeights()`), each name's variable replaced by its position among the
    * trainable variables (`#3/m`), since variable names differ from process to process.
    */
   readonly optimizer: readonly { readonly name: string; readonly tensor: StateTensor }[];
-  /** Draw counters of layers with their own randomness (`RandomDrawsLayer`), by layer name. */
+  /** Draw counters of layers with their own randomness (`RandomDrawsLayer`), by layer name (`<peer>/<layer>` for a peer's). */
   readonly layerDraws: Readonly<Record<string, number>>;
 }

@@ -30,6 +30,8 @@ export class TrainingStateKeeper {
     private readonly optimizer: tf.Optimizer,
     /** The strategies' untrained state (`DistillationStrategy.state`), in strategy order; asked for when needed, since `prepare` may make it. */
     private readonly strategyState: () => readonly tf.Variable[] = () => [],
+    /** Models trained with the student (online distillation), in experiment order. */
+    private readonly peers: readonly { readonly name: string; readonly model: tfl.LayersModel }[] = [],
   ) {}
 
   /** Copies every value, so training may go on while the state is being written. */
@@ -44,13 +46,18 @@ export class TrainingStateKeeper {
         studentWeights: await Promise.all(this.model.getWeights().map(stateTensorOf)),
         strategyWeights: await Promise.all(this.strategyVariables.map(stateTensorOf)),
         strategyState: await Promise.all(this.strategyState().map(stateTensorOf)),
+        ...(this.peers.length === 0
+          ? {}
+          : {
+              peerWeights: await Promise.all(this.peers.map(({ model }) => Promise.all(model.getWeights().map(stateTensorOf)))),
+            }),
         optimizer: await Promise.all(
           optimizerWeights.map(async ({ name, tensor }) => ({
             name: this.positionalName(name),
             tensor: await stateTensorOf(tensor),
           })),
         ),
-        layerDraws: Object.fromEntries(randomDrawsLayers(this.model).map(([name, layer]) => [name, layer.randomDraws])),
+        layerDraws: Object.fromEntries(this.drawingLayers().map(([name, layer]) => [name, layer.randomDraws])),
       };
     } finally {
       // tfjs's optimizers hand out their own slot variables; Distillery's Adam hands out copies.
@@ -66,9 +73,22 @@ export class TrainingStateKeeper {
     checkShapes(`${where}: strategy variables`, state.strategyWeights, this.strategyVariables);
     const strategyState = this.strategyState();
     checkShapes(`${where}: strategy state`, state.strategyState ?? [], strategyState);
+    // Every check before the first write, so a refused checkpoint changes nothing.
+    const peerWeights = state.peerWeights ?? [];
+    if (peerWeights.length !== this.peers.length) {
+      throw new DistilleryError(`${where}: the checkpoint has ${peerWeights.length} peers, this experiment ${this.peers.length}`);
+    }
+    this.peers.forEach(({ name, model }, i) => {
+      checkShapes(`${where}: peer '${name}' weights`, peerWeights[i] as readonly StateTensor[], model.getWeights());
+    });
     const studentTensors = state.studentWeights.map(tensorOf);
     this.model.setWeights(studentTensors);
     tf.dispose(studentTensors);
+    this.peers.forEach(({ model }, i) => {
+      const tensors = (peerWeights[i] as readonly StateTensor[]).map(tensorOf);
+      model.setWeights(tensors);
+      tf.dispose(tensors);
+    });
     this.strategyVariables.forEach((variable, i) => {
       const value = tensorOf(state.strategyWeights[i] as StateTensor);
       variable.assign(value);
@@ -89,7 +109,17 @@ export class TrainingStateKeeper {
       // The optimizers copy what they keep (Distillery's Adam clones, tfjs's make variables of them).
       tf.dispose(optimizerWeights.map(({ tensor }) => tensor));
     }
-    for (const [name, layer] of randomDrawsLayers(this.model)) layer.randomDraws = state.layerDraws[name] ?? 0;
+    for (const [name, layer] of this.drawingLayers()) layer.randomDraws = state.layerDraws[name] ?? 0;
+  }
+
+  /** The student's layers with their own randomness, then each peer's under `<peer>/<layer>`. */
+  private drawingLayers() {
+    return [
+      ...randomDrawsLayers(this.model),
+      ...this.peers.flatMap(({ name, model }) =>
+        randomDrawsLayers(model).map(([layer, drawing]) => [`${name}/${layer}`, drawing] as const),
+      ),
+    ];
   }
 
   /** `<variable>/m` as `#<position among the trainable variables>/m`; 'iter' and the like unchanged. */

@@ -1,5 +1,6 @@
 import type { Tensor, Tensor1D } from '@tensorflow/tfjs-core';
 import type { ModelOutputs } from './ModelOutputs.js';
+import type { PeerOutputs } from './PeerOutputs.js';
 import type { TeacherOutputs } from './TeacherOutputs.js';
 
 /**
@@ -19,6 +20,11 @@ export interface DistillationContext {
   readonly student: ModelOutputs;
   /** Every teacher's outputs, in the experiment's teacher order, computed in inference mode. */
   readonly teachers: readonly TeacherOutputs[];
+  /**
+   * Every peer's outputs (online distillation: models trained together with the student), in the experiment's
+   * peer order, computed in training mode; gradients reach the peers as they reach the student. Absent without peers.
+   */
+  readonly peers?: readonly PeerOutputs[];
   /** Zero-based epoch of the current stage. */
   readonly epoch: number;
   readonly epochs: number;

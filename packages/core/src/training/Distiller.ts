@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { EventEmitter } from 'eventemitter3';
 import { inject, injectable, multiInject, optional } from 'inversify';
 import { BackendPreference } from '../backends/BackendPreference.js';
@@ -12,6 +13,7 @@ import { Evaluation } from '../evaluation/Evaluation.js';
 import type { EvaluationMetrics } from '../evaluation/EvaluationMetrics.js';
 import type { TeacherDiagnostics } from '../evaluation/TeacherDiagnostics.js';
 import { ModelView } from '../models/ModelView.js';
+import { Peer } from '../models/Peer.js';
 import { Student } from '../models/Student.js';
 import { Teacher } from '../models/Teacher.js';
 import { createOptimizer } from '../optimizers/createOptimizer.js';
@@ -22,6 +24,7 @@ import { StrategySpec } from '../strategy/StrategySpec.js';
 import { TeacherOutputSource } from '../teachers/TeacherOutputSource.js';
 import { TeacherOutputStoreFactory } from '../teachers/TeacherOutputStoreFactory.js';
 import type { Callback } from './Callback.js';
+import { checkPeerClasses } from './checkPeerClasses.js';
 import { createObjectiveTerms } from './createObjectiveTerms.js';
 import type { DistillerEvents } from './DistillerEvents.js';
 import { describeStrategyState } from './describeStrategyState.js';
@@ -61,6 +64,8 @@ export interface FitOptions {
 @injectable()
 export class Distiller extends EventEmitter<DistillerEvents> {
   readonly teachers: readonly Teacher[];
+  /** Models trained together with the student (online distillation), in experiment order. */
+  readonly peers: readonly Peer[];
   /** The optimizer updating the student and strategy variables; its state lives as long as the Distiller. */
   readonly optimizer: tf.Optimizer;
   private readonly objective: TrainingObjective;
@@ -84,16 +89,22 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     @inject(Logger) private readonly logger: Logger,
     @inject(BackendPreference) private readonly backendPreference: BackendPreference,
     @inject(TeacherOutputStoreFactory) @optional() teacherOutputStores?: TeacherOutputStoreFactory,
+    @multiInject(Peer) @optional() peers?: Peer[],
   ) {
     super();
     this.teachers = teachers ?? [];
+    this.peers = peers ?? [];
     const teacherNames = this.teachers.map((teacher) => teacher.name);
     const terms = createObjectiveTerms(specs, registry, { teacherNames, studentName: student.name, seed: options.seed });
     const { studentView, teacherViews } = tapModels(terms, student, this.teachers, logger);
 
+    const peerViews = this.peers.map(({ name, model }) => new ModelView(`peer '${name}'`, model, [], logger));
+    checkPeerClasses(peerViews, studentView.numClasses);
     const strategyVariables = terms.flatMap(({ strategy }) => [...(strategy.variables?.() ?? [])]);
-    this.trainable = [...student.model.trainableWeights.map((weight) => weight.read() as tf.Variable), ...strategyVariables];
-    this.objective = new TrainingObjective(terms, studentView, this.trainable);
+    const weightsOf = (model: tfl.LayersModel) => model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+    this.trainable = [...weightsOf(student.model), ...this.peers.flatMap(({ model }) => weightsOf(model)), ...strategyVariables];
+    const peerModels = this.peers.map(({ name }, p) => ({ name, view: peerViews[p] as ModelView }));
+    this.objective = new TrainingObjective(terms, studentView, this.trainable, peerModels);
     this.optimizer = createOptimizer(options.optimizer);
     this.teacherSource = new TeacherOutputSource(
       this.teachers,
@@ -110,9 +121,17 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       this.teacherSource,
       terms,
       options.batchSize,
+      peerModels,
     );
     const strategyState = () => terms.flatMap(({ strategy }) => [...(strategy.state?.() ?? [])]);
-    this.stateKeeper = new TrainingStateKeeper(student.model, this.trainable, strategyVariables, this.optimizer, strategyState);
+    this.stateKeeper = new TrainingStateKeeper(
+      student.model,
+      this.trainable,
+      strategyVariables,
+      this.optimizer,
+      strategyState,
+      this.peers,
+    );
     this.trainingStep = new TrainingStep(this.objective, this.teacherSource, this.optimizer, this.trainable, options, logger);
   }
 

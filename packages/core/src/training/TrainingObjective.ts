@@ -33,8 +33,10 @@ export class TrainingObjective {
   constructor(
     readonly terms: readonly ObjectiveTerm[],
     private readonly studentView: ModelView,
-    /** The student's trainable variables, then the strategies'. */
+    /** The student's trainable variables, then the peers', then the strategies'. */
     private readonly trainable: readonly tf.Variable[],
+    /** Models trained with the student (online distillation), run in training mode into the context. */
+    private readonly peers: readonly { readonly name: string; readonly view: ModelView }[] = [],
   ) {
     this.parts = terms.flatMap(({ name, strategy }) => (strategy.lossParts ?? []).map((part) => ({ term: name, part })));
   }
@@ -157,6 +159,9 @@ export class TrainingObjective {
       labels: batch.labels,
       ...(batch.indices === undefined ? {} : { indices: batch.indices }),
       student: this.studentView.apply(batch.inputs, true),
+      ...(this.peers.length === 0
+        ? {}
+        : { peers: this.peers.map(({ name, view }) => ({ name, ...view.apply(batch.inputs, true) })) }),
       teachers,
       ...at,
     };

@@ -17,6 +17,8 @@ describe('distillery strategies', () => {
     expect(keys).toEqual([
       'attention.at',
       'feature.hint',
+      'feature.review',
+      'feature.vid',
       'multi.attention',
       'multi.dkd',
       'multi.hint',

@@ -104,6 +104,20 @@ describe('every strategy in one experiment, with the teacher cache on', () => {
         },
         { key: 'relation.cc', weight: 0.1 },
         { key: 'multi.dkd', weight: 0.1, options: { policy: 'confidence', warmupEpochs: 2 } },
+        // 4×4 student map against the 8×8 teacher map: the regressor's input is brought to 8×8.
+        { key: 'feature.vid', weight: 0.1, options: { pairs: [{ student: 'student_conv2', teacher: 'wide_conv1' }] } },
+        {
+          key: 'feature.review',
+          weight: 0.1,
+          options: {
+            teacher: 'narrow',
+            midChannels: 4,
+            pairs: [
+              { student: 'student_conv1', teacher: 'narrow_conv1' },
+              { student: 'student_conv2', teacher: 'narrow_conv2' },
+            ],
+          },
+        },
         {
           key: 'multi.relation',
           weight: 0.1,
@@ -148,6 +162,8 @@ describe('every strategy in one experiment, with the teacher cache on', () => {
       'relation.fsp',
       'relation.cc',
       'multi.dkd',
+      'feature.vid',
+      'feature.review',
       'multi.relation',
     ];
     expect(distiller.termNames).toEqual(terms);

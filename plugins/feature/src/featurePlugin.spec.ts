@@ -5,6 +5,8 @@ import { Container } from 'inversify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { featureHint } from './featureHint.js';
 import { featurePlugin } from './featurePlugin.js';
+import { featureReview } from './featureReview.js';
+import { featureVid } from './featureVid.js';
 import plugin from './index.js';
 
 beforeAll(async () => {
@@ -16,8 +18,21 @@ describe('featurePlugin', () => {
     const container = new Container();
     container.load(featurePlugin);
     const factories = container.getAll<StrategyFactory>(StrategyFactory);
-    expect(factories).toEqual([featureHint]);
-    expect(factories[0]?.key).toBe('feature.hint');
+    expect(factories.filter((factory) => factory.key === 'feature.hint')).toEqual([featureHint]);
+  });
+
+  it('binds the feature.vid factory as a StrategyFactory', () => {
+    const container = new Container();
+    container.load(featurePlugin);
+    const factories = container.getAll<StrategyFactory>(StrategyFactory);
+    expect(factories.filter((factory) => factory.key === 'feature.vid')).toEqual([featureVid]);
+  });
+
+  it('binds the feature.review factory as a StrategyFactory', () => {
+    const container = new Container();
+    container.load(featurePlugin);
+    const factories = container.getAll<StrategyFactory>(StrategyFactory);
+    expect(factories.filter((factory) => factory.key === 'feature.review')).toEqual([featureReview]);
   });
 
   it('is the default export of the package', () => {

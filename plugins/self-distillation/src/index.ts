@@ -1,9 +1,17 @@
 export type { BornAgainDistillationOptions } from './BornAgainDistillationOptions.js';
 export type { BornAgainOptions } from './BornAgainOptions.js';
 export type { BornAgainResult } from './BornAgainResult.js';
+export { ByotHead } from './ByotHead.js';
+export type { ByotHeadOptions } from './ByotHeadOptions.js';
+export type { ByotLossOptions } from './ByotLossOptions.js';
+export type { ByotOutputs } from './ByotOutputs.js';
 export { bornAgainOptionsSchema } from './bornAgainOptionsSchema.js';
 export { bornAgainStages } from './bornAgainStages.js';
+export { byotLoss } from './byotLoss.js';
+export { byotStrategyFactory } from './byotStrategyFactory.js';
 export { generationTeachers } from './generationTeachers.js';
+export { mutualLearningLoss } from './mutualLearningLoss.js';
+export { mutualLearningStrategyFactory } from './mutualLearningStrategyFactory.js';
 export type { RunBornAgainOptions } from './RunBornAgainOptions.js';
 export { runBornAgain } from './runBornAgain.js';
 export { selectGenerations } from './selectGenerations.js';

@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers';
 import { DistilleryError, evaluateEnsemble } from '@distillery/core';
 import { gaussianClusters, IndexedDataset } from '@distillery/data';
+import { responsePlugin } from '@distillery/plugin-response';
 import { expectNoLeaks, fixtureMlp, silentLogger } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -34,10 +35,12 @@ function options(calls: number[], overrides: Partial<RunBornAgainOptions> = {}):
 }
 
 describe('runBornAgain', () => {
-  it('trains every generation, evaluates each and their ensemble on the validation set, and loads responsePlugin once', async () => {
+  it('trains every generation, evaluates each and their ensemble on the validation set, and binds response.kd once', async () => {
     const calls: number[] = [];
     await expectNoLeaks(async () => {
-      const result = await runBornAgain(options(calls, { plugins: [selfDistillationPlugin] }), { train, validation });
+      // selfDistillationPlugin binds response.kd too: runBornAgain keeps only it, so listing both does not clash.
+      const plugins = [responsePlugin, selfDistillationPlugin];
+      const result = await runBornAgain(options(calls, { plugins }), { train, validation });
       const models = result.generations.map((generation) => generation.model);
       expect(result.generations.map((generation) => generation.name)).toEqual(['gen0', 'gen1']);
       expect(calls).toEqual([0, 1]);

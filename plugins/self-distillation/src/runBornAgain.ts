@@ -13,12 +13,14 @@ import type { BornAgainResult } from './BornAgainResult.js';
 import { bornAgainStages } from './bornAgainStages.js';
 import type { RunBornAgainOptions } from './RunBornAgainOptions.js';
 import { selectGenerations } from './selectGenerations.js';
+import { selfDistillationPlugin } from './selfDistillationPlugin.js';
 
 /**
  * Trains born-again networks (Furlanello et al. 2018, "Born-Again Neural Networks"): the stages of
- * {@link bornAgainStages}, run with core's `runStages` and `responsePlugin`, then the born-again ensemble
- * (BANE, the mean of the generations' softmax outputs) on `data.validation`, where `runStages` also evaluates
- * each generation. Options are checked before anything trains. If the run fails, every model it built is disposed.
+ * {@link bornAgainStages}, run with core's `runStages` and `selfDistillationPlugin` (which binds `response.kd`), then
+ * the born-again ensemble (BANE, the mean of the generations' softmax outputs) on `data.validation`, where `runStages`
+ * also evaluates each generation. Options are checked before anything trains. If the run fails, every model it built
+ * is disposed.
  */
 export async function runBornAgain(
   options: RunBornAgainOptions,
@@ -53,7 +55,8 @@ export async function runBornAgain(
     generations = await runStages(
       {
         stages,
-        plugins: [...new Set([responsePlugin, ...plugins])],
+        // selfDistillationPlugin binds responsePlugin's strategies itself: both loaded would bind response.kd twice.
+        plugins: [...new Set([selfDistillationPlugin, ...plugins.filter((plugin) => plugin !== responsePlugin)])],
         ...(backend === undefined ? {} : { backend }),
         ...(logger === undefined ? {} : { logger }),
         ...(store === undefined ? {} : { store }),

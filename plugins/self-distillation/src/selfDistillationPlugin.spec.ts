@@ -1,5 +1,5 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { StrategyFactory } from '@distillery/core';
+import { coreModule, StrategyFactory, StrategyRegistry } from '@distillery/core';
 import { responsePlugin } from '@distillery/plugin-response';
 import * as tf from '@tensorflow/tfjs-core';
 import { Container } from 'inversify';
@@ -11,15 +11,27 @@ beforeAll(async () => {
 });
 
 describe('selfDistillationPlugin', () => {
-  it('binds the response.kd strategy that born-again generations distil with', () => {
+  const keysOf = (module: typeof selfDistillationPlugin) => {
     const container = new Container();
-    container.load(selfDistillationPlugin);
-    const keys = container.getAll<StrategyFactory>(StrategyFactory).map((factory) => factory.key);
+    container.load(module);
+    return container.getAll<StrategyFactory>(StrategyFactory).map((factory) => factory.key);
+  };
+
+  it('binds self.byot and the response.kd strategy that born-again generations distil with', () => {
+    const keys = keysOf(selfDistillationPlugin);
+    expect(keys).toContain('self.byot');
     expect(keys).toContain('response.kd');
   });
 
-  it('is responsePlugin itself, so a run that lists both can load it once', () => {
-    expect(selfDistillationPlugin).toBe(responsePlugin);
+  it("binds online.dml and every one of responsePlugin's strategies", () => {
+    expect(keysOf(selfDistillationPlugin).sort()).toEqual([...keysOf(responsePlugin), 'online.dml', 'self.byot'].sort());
+  });
+
+  it('loads beside responsePlugin: the registry binds the shared factories once', () => {
+    const container = new Container();
+    container.load(coreModule, selfDistillationPlugin, responsePlugin);
+    const keys = container.get(StrategyRegistry).keys();
+    expect(keys).toEqual([...new Set([...keysOf(responsePlugin), 'online.dml', 'self.byot', 'task.ce'])].sort());
   });
 
   it('is the package default export', () => {

@@ -1,11 +1,18 @@
+import { StrategyFactory } from '@distillery/core';
 import { responsePlugin } from '@distillery/plugin-response';
-import type { ContainerModule } from 'inversify';
+import { ContainerModule } from 'inversify';
+import { byotStrategyFactory } from './byotStrategyFactory.js';
+import { mutualLearningStrategyFactory } from './mutualLearningStrategyFactory.js';
 
 /**
- * The strategies born-again stages use. Born-again networks add no loss of their own: each generation learns
- * from the one before through Hinton KD (`response.kd`) and, optionally, `task.ce`. So this module is
- * `responsePlugin` itself, the same object rather than a second module binding `response.kd`, which would clash
- * with it in the strategy registry. `runBornAgain` loads it once however often it is listed; `runStages` and
- * `createDistiller` load every module they are given, so give them this or `responsePlugin`, not both.
+ * Binds `self.byot` (Be Your Own Teacher), `online.dml` (deep mutual learning with the experiment's peers) and, for
+ * born-again stages, every strategy of `responsePlugin`: born-again generations learn from the one before through
+ * Hinton KD (`response.kd`) and, optionally, `task.ce`. It may be loaded beside `responsePlugin`: the registry binds
+ * the very same factory once.
  */
-export const selfDistillationPlugin: ContainerModule = responsePlugin;
+export const selfDistillationPlugin = new ContainerModule((options) => {
+  // responsePlugin's own load binds synchronously; calling it keeps its strategy list in one place.
+  void responsePlugin.load(options);
+  options.bind(StrategyFactory).toConstantValue(byotStrategyFactory);
+  options.bind(StrategyFactory).toConstantValue(mutualLearningStrategyFactory);
+});

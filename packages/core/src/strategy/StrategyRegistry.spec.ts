@@ -80,6 +80,13 @@ describe('StrategyRegistry', () => {
     expect(error.message).toBe("strategy key 'a.b' is bound by two plugins; keys must be unique");
   });
 
+  it('binds the very same factory once when two plugins bind it (a plugin re-binding another’s strategies)', () => {
+    const shared = recordingFactory('a.b').factory;
+    const registry = new StrategyRegistry([shared, taskCrossEntropy, shared]);
+    expect(registry.keys()).toEqual(['a.b', 'task.ce']);
+    expect(registry.list()).toEqual([shared, taskCrossEntropy]);
+  });
+
   it('collects the factories that container modules multi-bind', () => {
     const container = new Container();
     container.load(

@@ -11,6 +11,9 @@ export class StrategyRegistry {
 
   constructor(@multiInject(StrategyFactory) factories: StrategyFactory[]) {
     for (const factory of factories) {
+      // A plugin that re-binds another's factories (self-distillation binds the response strategies it runs
+      // born-again generations with) may be loaded beside that plugin: the very same factory binds once.
+      if (this.factories.get(factory.key) === factory) continue;
       if (this.factories.has(factory.key)) {
         throw new DistilleryError(`strategy key '${factory.key}' is bound by two plugins; keys must be unique`);
       }

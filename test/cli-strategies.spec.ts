@@ -16,6 +16,7 @@ describe('distillery strategies', () => {
       .map((line) => line.slice(0, line.indexOf(':')));
     expect(keys).toEqual([
       'attention.at',
+      'contrastive.crd',
       'feature.hint',
       'feature.review',
       'feature.vid',
@@ -24,6 +25,7 @@ describe('distillery strategies', () => {
       'multi.hint',
       'multi.kd',
       'multi.relation',
+      'online.dml',
       'relation.cc',
       'relation.fsp',
       'relation.nst',
@@ -35,6 +37,7 @@ describe('distillery strategies', () => {
       'response.dkd',
       'response.kd',
       'response.tfkd',
+      'self.byot',
       'task.ce',
     ]);
   });

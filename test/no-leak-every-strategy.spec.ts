@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { createDistiller, type EpochMetrics } from '@distillery/core';
 import { gaussianClusters, IndexedDataset } from '@distillery/data';
 import { attentionPlugin } from '@distillery/plugin-attention';
+import { contrastivePlugin } from '@distillery/plugin-contrastive';
 import { featurePlugin } from '@distillery/plugin-feature';
 import { multiTeacherPlugin } from '@distillery/plugin-multi-teacher';
 import { relationPlugin } from '@distillery/plugin-relation';
@@ -104,6 +105,12 @@ describe('every strategy in one experiment, with the teacher cache on', () => {
         },
         { key: 'relation.cc', weight: 0.1 },
         { key: 'multi.dkd', weight: 0.1, options: { policy: 'confidence', warmupEpochs: 2 } },
+        // Memory banks over the 96 examples, updated every step: state that must not leak either.
+        {
+          key: 'contrastive.crd',
+          weight: 0.1,
+          options: { student: 'student_conv2', teacherLayer: 'wide_conv2', featureDim: 8, negatives: 16 },
+        },
         // 4×4 student map against the 8×8 teacher map: the regressor's input is brought to 8×8.
         { key: 'feature.vid', weight: 0.1, options: { pairs: [{ student: 'student_conv2', teacher: 'wide_conv1' }] } },
         {
@@ -138,7 +145,7 @@ describe('every strategy in one experiment, with the teacher cache on', () => {
         optimizer: { name: 'adam', learningRate: 0.005 },
         teacherCache: { enabled: true },
       },
-      plugins: [responsePlugin, featurePlugin, attentionPlugin, multiTeacherPlugin, relationPlugin],
+      plugins: [responsePlugin, featurePlugin, attentionPlugin, multiTeacherPlugin, relationPlugin, contrastivePlugin],
       backend: 'cpu',
       logger: silentLogger,
     });
@@ -162,6 +169,7 @@ describe('every strategy in one experiment, with the teacher cache on', () => {
       'relation.fsp',
       'relation.cc',
       'multi.dkd',
+      'contrastive.crd',
       'feature.vid',
       'feature.review',
       'multi.relation',

@@ -10,6 +10,8 @@ const officialPlugins = [
   '@distillery/plugin-attention',
   '@distillery/plugin-multi-teacher',
   '@distillery/plugin-relation',
+  '@distillery/plugin-self-distillation',
+  '@distillery/plugin-contrastive',
 ];
 
 /** Where the CLI is installed: official plugins installed beside it count even when the working directory has none. */

@@ -5,12 +5,23 @@ import { coreModule, StrategyRegistry } from '@distillery/core';
 import { attentionPlugin } from '@distillery/plugin-attention';
 import { featurePlugin } from '@distillery/plugin-feature';
 import { multiTeacherPlugin } from '@distillery/plugin-multi-teacher';
+import { contrastivePlugin } from '@distillery/plugin-contrastive';
 import { relationPlugin } from '@distillery/plugin-relation';
+import { selfDistillationPlugin } from '@distillery/plugin-self-distillation';
 import { responsePlugin } from '@distillery/plugin-response';
 import { Container } from 'inversify';
 import { experimentJsonSchema } from '../dist/index.js';
 
 const container = new Container();
-container.load(coreModule, responsePlugin, featurePlugin, attentionPlugin, multiTeacherPlugin, relationPlugin);
+container.load(
+  coreModule,
+  responsePlugin,
+  featurePlugin,
+  attentionPlugin,
+  multiTeacherPlugin,
+  relationPlugin,
+  selfDistillationPlugin,
+  contrastivePlugin,
+);
 const factories = container.get(StrategyRegistry).list();
 writeFileSync(process.argv[2], `${JSON.stringify(experimentJsonSchema(factories), null, 2)}\n`);

@@ -169,6 +169,13 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     return [...new Set(profile.kernelNames)].filter((name) => tf.getKernel(name, backend) !== undefined).sort();
   }
 
+  /** Each strategy's `prepare` with the training set's size (strategies keep what still fits). */
+  private prepareStrategies(train: Dataset): void {
+    this.objective.terms.forEach(({ key, strategy }, i) => {
+      blameStrategy(i, key, 'preparing for training', () => strategy.prepare?.({ size: train.size }));
+    });
+  }
+
   /** Chooses and switches to the experiment's backend, once, using one small batch of `data`. */
   async useBackend(data: Dataset): Promise<string> {
     if (this.backend !== undefined) return this.backend;
@@ -177,6 +184,8 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       [Symbol.iterator]()
       .next();
     if (first.done === true) throw new DistilleryError('training data: the dataset is empty');
+    // The probe runs every loss, so state sized by the training set must exist first.
+    this.prepareStrategies(data);
     try {
       const kernels = await this.requiredKernels(first.value);
       this.backend = await selectBackend(this.backendPreference, kernels, this.logger);
@@ -188,9 +197,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
 
   /** Trains for `options.epochs` epochs and returns each epoch's metrics. */
   async fit(train: Dataset, fitOptions: FitOptions = {}): Promise<EpochMetrics[]> {
-    this.objective.terms.forEach(({ key, strategy }, i) => {
-      blameStrategy(i, key, 'preparing for training', () => strategy.prepare?.({ size: train.size }));
-    });
+    this.prepareStrategies(train);
     const stateLine = describeStrategyState(this.objective.terms);
     if (stateLine !== undefined) this.logger.info(stateLine);
     const backend = await this.useBackend(train);

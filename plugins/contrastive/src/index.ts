@@ -1,0 +1,18 @@
+export { batchIndicesOf } from './batchIndicesOf.js';
+export { ContrastMemory } from './ContrastMemory.js';
+export type { ContrastMemoryOptions } from './ContrastMemoryOptions.js';
+export type { CrdNceLossOptions } from './CrdNceLossOptions.js';
+export { contrastivePlugin, contrastivePlugin as default } from './contrastivePlugin.js';
+export { contrastScores } from './contrastScores.js';
+export { crdNceLoss } from './crdNceLoss.js';
+export { crdStrategyFactory } from './crdStrategyFactory.js';
+export type { DrawNegativesOptions } from './DrawNegativesOptions.js';
+export { drawNegatives } from './drawNegatives.js';
+export { EmbeddingHead } from './EmbeddingHead.js';
+export type { EmbeddingHeadOptions } from './EmbeddingHeadOptions.js';
+export { embeddingInputSize } from './embeddingInputSize.js';
+export { gatherFlat } from './gatherFlat.js';
+export { momentumUpdate } from './momentumUpdate.js';
+export { normalizeRows } from './normalizeRows.js';
+export { stopGradient } from './stopGradient.js';
+export { writeRows } from './writeRows.js';

@@ -3,12 +3,12 @@
 import { writeFileSync } from 'node:fs';
 import { coreModule, StrategyRegistry } from '@distillery/core';
 import { attentionPlugin } from '@distillery/plugin-attention';
+import { contrastivePlugin } from '@distillery/plugin-contrastive';
 import { featurePlugin } from '@distillery/plugin-feature';
 import { multiTeacherPlugin } from '@distillery/plugin-multi-teacher';
-import { contrastivePlugin } from '@distillery/plugin-contrastive';
 import { relationPlugin } from '@distillery/plugin-relation';
-import { selfDistillationPlugin } from '@distillery/plugin-self-distillation';
 import { responsePlugin } from '@distillery/plugin-response';
+import { selfDistillationPlugin } from '@distillery/plugin-self-distillation';
 import { Container } from 'inversify';
 import { experimentJsonSchema } from '../dist/index.js';
 

@@ -138,6 +138,45 @@ describe('a run killed with SIGKILL in the middle of an epoch', () => {
   });
 });
 
+describe('a CRD run killed with SIGKILL in the middle of an epoch', () => {
+  // Memory banks over the training set and their Z constants are strategy state: the checkpoint must carry them.
+  const crdConfig = (name: string) =>
+    configText(name, 3)
+      .replace("plugins: ['@distillery/plugin-response']", "plugins: ['@distillery/plugin-contrastive']")
+      .replace('examples: 6000', 'examples: 2400')
+      .replace(
+        /strategies:\n(.*\n){2}/,
+        `strategies:
+  - { key: contrastive.crd, weight: 0.8, options: { student: student_hidden1, teacherLayer: big_hidden1, featureDim: 16, negatives: 64 } }
+  - { key: task.ce }
+`,
+      )
+      .replace('OUTPUT', directory);
+
+  it('resumed ends with the uninterrupted run’s weights', async () => {
+    await writeFile(join(directory, 'crd-whole.yaml'), crdConfig('crd-whole'));
+    const whole = await distillery('run', join(directory, 'crd-whole.yaml'), '--quiet');
+    expect(whole.err).toEqual([]);
+    const expected = await studentWeights('crd-whole');
+
+    await writeFile(join(directory, 'crd-killed.yaml'), crdConfig('crd-killed'));
+    const { child, exited } = start(join(directory, 'crd-killed.yaml'));
+    const { epoch } = await midEpochCheckpoint('crd-killed', child);
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 40));
+    child.kill('SIGKILL');
+    expect(await exited).toBeNull();
+    expect(epoch).toBeGreaterThanOrEqual(1);
+    const { state } = decodeTrainingState(await readFile(checkpointOf('crd-killed')), checkpointOf('crd-killed'));
+    // Two banks of [2000 training examples, 16] and the two Z constants.
+    expect(state.strategyState?.map(({ shape }) => shape)).toEqual([[2000, 16], [2000, 16], [2]]);
+
+    const resumed = await distillery('run', '--resume', join(directory, 'runs', 'crd-killed'), '--quiet');
+    expect(resumed.err).toEqual([]);
+    expect(resumed.code).toBe(0);
+    expect(largestDifference(await studentWeights('crd-killed'), expected)).toBeLessThanOrEqual(1e-6);
+  }, 180_000);
+});
+
 describe('a run stopped with Ctrl-C (SIGINT)', () => {
   it('finishes the batch, saves its state, exits with 130, and resumed ends with the uninterrupted run’s weights', async () => {
     const config = await writeConfig('interrupted');

@@ -47,6 +47,7 @@ export { StrategyFactory } from './strategy/StrategyFactory.js';
 export type { StrategyLoss } from './strategy/StrategyLoss.js';
 export { StrategyRegistry } from './strategy/StrategyRegistry.js';
 export { StrategySpec } from './strategy/StrategySpec.js';
+export { stopGradient } from './strategy/stopGradient.js';
 export { strategySpecSchema } from './strategy/strategySpecSchema.js';
 export type { SymbolicShape, TapShapes } from './strategy/TapShapes.js';
 export type { TeacherOutputs } from './strategy/TeacherOutputs.js';

@@ -1,8 +1,8 @@
+import { stopGradient } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ContrastMemoryOptions } from './ContrastMemoryOptions.js';
 import { contrastScores } from './contrastScores.js';
 import { momentumUpdate } from './momentumUpdate.js';
-import { stopGradient } from './stopGradient.js';
 import { writeRows } from './writeRows.js';
 
 /**

@@ -14,5 +14,4 @@ export { embeddingInputSize } from './embeddingInputSize.js';
 export { gatherFlat } from './gatherFlat.js';
 export { momentumUpdate } from './momentumUpdate.js';
 export { normalizeRows } from './normalizeRows.js';
-export { stopGradient } from './stopGradient.js';
 export { writeRows } from './writeRows.js';

@@ -1,9 +1,9 @@
 import '@tensorflow/tfjs-backend-cpu';
+import { stopGradient } from '@distillery/core';
 import { expectNoLeaks } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gradientReversal } from './gradientReversal.js';
-import { stopGradient } from './stopGradient.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

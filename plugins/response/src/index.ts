@@ -1,3 +1,5 @@
+// Re-exported from @distillery/core, where it now lives, for code that imported it from here.
+export { stopGradient } from '@distillery/core';
 export { batchMeanKl } from './batchMeanKl.js';
 export type { CurriculumSchedule } from './CurriculumSchedule.js';
 export type { CurriculumTemperature } from './CurriculumTemperature.js';
@@ -20,7 +22,6 @@ export { kdStrategyFactory } from './kdStrategyFactory.js';
 export { meanRowPearson } from './meanRowPearson.js';
 export { responsePlugin, responsePlugin as default } from './responsePlugin.js';
 export { standardizeLogits } from './standardizeLogits.js';
-export { stopGradient } from './stopGradient.js';
 export type { TemperatureRange } from './TemperatureRange.js';
 export type { TemperatureSchedule } from './TemperatureSchedule.js';
 export type { TfkdOptions } from './TfkdOptions.js';

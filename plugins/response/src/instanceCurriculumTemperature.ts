@@ -1,8 +1,8 @@
+import { stopGradient } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { CurriculumTemperature } from './CurriculumTemperature.js';
 import { gradientReversal } from './gradientReversal.js';
 import type { InstanceTemperatureOptions } from './InstanceTemperatureOptions.js';
-import { stopGradient } from './stopGradient.js';
 
 /**
  * CTKD's instance-wise temperature (the reference code's `Instance_MLP`): per example, the teacher's top-k

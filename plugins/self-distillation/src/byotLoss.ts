@@ -1,5 +1,5 @@
-import { DistilleryError, type StrategyLoss } from '@distillery/core';
-import { kdLoss, stopGradient } from '@distillery/plugin-response';
+import { DistilleryError, type StrategyLoss, stopGradient } from '@distillery/core';
+import { kdLoss } from '@distillery/plugin-response';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ByotLossOptions } from './ByotLossOptions.js';
 import type { ByotOutputs } from './ByotOutputs.js';

@@ -1,5 +1,5 @@
-import { DistilleryError } from '@distillery/core';
-import { kdLoss, stopGradient } from '@distillery/plugin-response';
+import { DistilleryError, stopGradient } from '@distillery/core';
+import { kdLoss } from '@distillery/plugin-response';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**

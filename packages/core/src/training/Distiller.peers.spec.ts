@@ -10,14 +10,12 @@ import { TensorDataset } from '../data/TensorDataset.js';
 import type { TrainingState } from '../state/TrainingState.js';
 import type { DistillationContext } from '../strategy/DistillationContext.js';
 import { StrategyFactory } from '../strategy/StrategyFactory.js';
+import { stopGradient } from '../strategy/stopGradient.js';
 import type { Distiller, FitOptions } from './Distiller.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-/** The values, without a gradient back through them. */
-const detached = tf.customGrad((x) => ({ value: tf.clone(x as tf.Tensor), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) }));
 
 /** Mutual learning in miniature: the peer's cross-entropy, and each model pulled towards the other's detached logits. */
 const mutual = new ContainerModule(({ bind }) => {
@@ -29,8 +27,8 @@ const mutual = new ContainerModule(({ bind }) => {
       loss: (context: DistillationContext) => {
         const peer = context.peers?.[0];
         if (peer === undefined) throw new Error('no peer in the context');
-        const towardsPeer = tf.mean(tf.squaredDifference(context.student.logits, detached(peer.logits) as tf.Tensor));
-        const towardsStudent = tf.mean(tf.squaredDifference(peer.logits, detached(context.student.logits) as tf.Tensor));
+        const towardsPeer = tf.mean(tf.squaredDifference(context.student.logits, stopGradient(peer.logits)));
+        const towardsStudent = tf.mean(tf.squaredDifference(peer.logits, stopGradient(context.student.logits)));
         const peerCe = tf.losses.softmaxCrossEntropy(tf.oneHot(context.labels, peer.logits.shape[1]), peer.logits);
         return tf.addN([towardsPeer, towardsStudent, peerCe]) as tf.Scalar;
       },

@@ -124,6 +124,24 @@ const badCases: readonly BadCase[] = [
     leaves: 'nothing',
   },
   {
+    name: 'peer-named-like-the-student',
+    config: (config: Config) => {
+      config.peers = [{ name: 'student', model: { type: 'mlp', hidden: [4] } }];
+    },
+    message: ({ file }) => `${file}: peers[0].name: the name 'student' is used twice`,
+    leaves: 'nothing',
+  },
+  {
+    name: 'mutual-learning-without-peers',
+    config: (config: Config) => {
+      config.plugins = ['@distillery/plugin-self-distillation'];
+      config.teachers = [];
+      config.strategies = [{ key: 'task.ce' }, { key: 'online.dml' }];
+    },
+    message: () => 'strategies[1].options: online.dml needs peers to learn with; give the experiment peers: [{ name, model }]',
+    leaves: 'error.txt',
+  },
+  {
     name: 'negative-weight',
     config: (config: Config) => {
       config.strategies[1].weight = -0.5;

@@ -177,6 +177,55 @@ describe('a CRD run killed with SIGKILL in the middle of an epoch', () => {
   }, 180_000);
 });
 
+describe('a deep-mutual-learning run killed with SIGKILL in the middle of an epoch', () => {
+  // The peer's weights and its optimizer slots are part of the training state: the checkpoint must carry them.
+  const dmlConfig = (name: string) =>
+    configText(name, 3)
+      .replace("plugins: ['@distillery/plugin-response']", "plugins: ['@distillery/plugin-self-distillation']")
+      .replace('examples: 6000', 'examples: 2400')
+      .replace(/teachers:\n(.*\n){3}/, '')
+      .replace(
+        /strategies:\n(.*\n){2}/,
+        `peers:
+  - { name: peer, model: { type: mlp, hidden: [48], dropout: 0.2 } }
+strategies:
+  - { key: task.ce }
+  - { key: online.dml, options: { temperature: 2 } }
+`,
+      )
+      .replace('OUTPUT', directory);
+  const peerWeights = async (run: string) => {
+    const model = await loadModel(join(directory, 'runs', run, 'peers', 'peer'));
+    const weights = model.getWeights().map((weight) => Array.from(weight.dataSync()));
+    model.dispose();
+    return weights;
+  };
+
+  it('resumed ends with the uninterrupted run’s student and peer weights', async () => {
+    await writeFile(join(directory, 'dml-whole.yaml'), dmlConfig('dml-whole'));
+    const whole = await distillery('run', join(directory, 'dml-whole.yaml'), '--quiet');
+    expect(whole.err).toEqual([]);
+    const expected = { student: await studentWeights('dml-whole'), peer: await peerWeights('dml-whole') };
+
+    await writeFile(join(directory, 'dml-killed.yaml'), dmlConfig('dml-killed'));
+    const { child, exited } = start(join(directory, 'dml-killed.yaml'));
+    const { epoch } = await midEpochCheckpoint('dml-killed', child);
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 40));
+    child.kill('SIGKILL');
+    expect(await exited).toBeNull();
+    expect(epoch).toBeGreaterThanOrEqual(1);
+    const { state } = decodeTrainingState(await readFile(checkpointOf('dml-killed')), checkpointOf('dml-killed'));
+    // One peer: the kernel and bias of its hidden and logit layers.
+    expect(state.peerWeights?.map((weights) => weights.map(({ shape }) => shape))).toEqual([[[32, 48], [48], [48, 5], [5]]]);
+
+    const resumed = await distillery('run', '--resume', join(directory, 'runs', 'dml-killed'), '--quiet');
+    expect(resumed.err).toEqual([]);
+    expect(resumed.code).toBe(0);
+    expect(largestDifference(await studentWeights('dml-killed'), expected.student)).toBeLessThanOrEqual(1e-6);
+    expect(largestDifference(await peerWeights('dml-killed'), expected.peer)).toBeLessThanOrEqual(1e-6);
+  }, 180_000);
+});
+
 describe('a run stopped with Ctrl-C (SIGINT)', () => {
   it('finishes the batch, saves its state, exits with 130, and resumed ends with the uninterrupted run’s weights', async () => {
     const config = await writeConfig('interrupted');

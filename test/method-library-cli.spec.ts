@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MetricsRecord, Summary } from '@distillery/cli';
@@ -170,5 +170,23 @@ describe('the method library, each key trained end to end through the CLI on MNI
     expect(records.every((record) => Number.isFinite(record.losses['multi.relation']))).toBe(true);
     expect((records[1] as MetricsRecord).loss).toBeLessThan((records[0] as MetricsRecord).loss);
     expect(summary.models.student?.accuracy.mean).toBeGreaterThanOrEqual(0);
+  });
+
+  it('online.dml trains the student and a peer from scratch together, and evaluates and saves the peer', async () => {
+    const { records, summary } = await run('method-dml', {
+      teachers: [],
+      peers: [{ name: 'peer', model: { type: 'cnn', channels: [8, 8], dense: 16 } }],
+      strategies: [{ key: 'task.ce' }, { key: 'online.dml', options: { temperature: 2 } }],
+    });
+    expect(records.map((record) => Object.keys(record.lossParts?.['online.dml'] ?? {}).sort())).toEqual([
+      ['mutual', 'peers'],
+      ['mutual', 'peers'],
+    ]);
+    expect((records[1] as MetricsRecord).loss).toBeLessThan((records[0] as MetricsRecord).loss);
+    expect(Object.keys(records[1]?.validation?.peers ?? {})).toEqual(['peer']);
+    expect(summary.models['peer:peer']?.role).toBe('peer');
+    // Past twice chance (one in ten) after two epochs of 480 examples.
+    expect(summary.models['peer:peer']?.accuracy.mean).toBeGreaterThan(0.2);
+    await expect(stat(join(directory, 'runs', 'method-dml', 'peers', 'peer', 'model.json'))).resolves.toBeDefined();
   });
 });

@@ -1,7 +1,7 @@
 import type { TeacherDiagnostics } from '@distillery/core';
 import type { Statistic } from './Statistic.js';
 
-export type ModelRole = 'teacher' | 'ensemble' | 'baseline' | 'student';
+export type ModelRole = 'teacher' | 'ensemble' | 'baseline' | 'student' | 'peer';
 
 export interface ModelSummary {
   readonly role: ModelRole;
@@ -37,7 +37,7 @@ export interface Summary {
   readonly seeds: readonly number[];
   readonly classes: number;
   readonly examples: { readonly train: number; readonly validation: number; readonly test: number };
-  /** By name: `teacher:<name>`, `ensemble` (mean of the teachers' softmax, with two or more), `baseline`, `student`. */
+  /** By name: `teacher:<name>`, `ensemble` (mean of the teachers' softmax, with two or more), `baseline`, `student`, `peer:<name>`. */
   readonly models: Readonly<Record<string, ModelSummary>>;
   /** Distilled student minus baseline, test accuracy, paired by seed. */
   readonly gain?: Statistic;

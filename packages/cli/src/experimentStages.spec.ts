@@ -1,5 +1,9 @@
 import { parseConfig } from '@distillery/config';
 import { ExampleStore, IndexedDataset } from '@distillery/data';
+import '@tensorflow/tfjs-backend-cpu';
+import type { StageSpec } from '@distillery/core';
+import { weightsOf } from '@distillery/testing';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import type { ExperimentData } from './ExperimentData.js';
 import { experimentStages } from './experimentStages.js';
@@ -56,5 +60,34 @@ describe('experimentStages', () => {
     expect(plain?.train).toBeUndefined();
     const [off] = experimentStages(configWith('{ shift: 0, flip: false }'), 1, imageData(), new Map());
     expect(off?.train).toBeUndefined();
+  });
+
+  it('gives the distilled student its peers, each built from a seed of its own, and the baseline none', () => {
+    const config = parseConfig(
+      `
+data: { source: synthetic }
+student: { model: { type: mlp, hidden: [4] } }
+peers: [{ name: left, model: { type: mlp, hidden: [4] } }, { name: right, model: { type: mlp, hidden: [4] } }]
+strategies: [{ key: online.dml }]
+training: { epochs: 1 }
+`,
+      'c.yaml',
+    );
+    const [student, baseline] = experimentStages(config, 1, imageData(), new Map()) as [StageSpec, StageSpec];
+    expect(student.peers?.map(({ name }) => name)).toEqual(['left', 'right']);
+    expect(baseline.peers).toBeUndefined();
+    const built: tfl.LayersModel[] = [];
+    const build = (source: tfl.LayersModel | (() => tfl.LayersModel) | undefined) => {
+      const model = typeof source === 'function' ? source() : (source as tfl.LayersModel);
+      built.push(model);
+      return weightsOf(model);
+    };
+    const own = build((student.student as { model: () => tfl.LayersModel }).model);
+    const [left, right] = (student.peers ?? []).map(({ model }) => build(model));
+    // Same architecture, three different initialisations; rebuilding a peer gives its initialisation again.
+    expect(left).not.toEqual(own);
+    expect(right).not.toEqual(left);
+    expect(build(student.peers?.[0]?.model)).toEqual(left);
+    for (const model of built) model.dispose();
   });
 });

@@ -42,6 +42,22 @@ export function experimentStages(
         : { name: teacher.name, stage: stageNames.teacher(seed, teacher.name) },
     ),
     student: { name: config.student.name, model: student },
+    ...(config.peers.length === 0
+      ? {}
+      : {
+          peers: config.peers.map((peer, k) => ({
+            name: peer.name,
+            // Mutual learning needs peers that start apart: the same seed would give a peer of the student's
+            // architecture the student's very weights, and the two would stay twins.
+            model: () =>
+              buildModel(peer.model, {
+                inputShape: data.inputShape,
+                classes: data.numClasses,
+                name: peer.name,
+                seed: peerSeed(seed, k),
+              }),
+          })),
+        }),
     strategies: config.strategies,
     ...withTraining(config.training, seed, data),
   });
@@ -54,6 +70,11 @@ export function experimentStages(
     });
   }
   return stages;
+}
+
+/** The seed peer `k` of a replicate is built from: apart from the student's, and from every other peer's. */
+function peerSeed(seed: number, k: number): number {
+  return seed + 7919 * (k + 1);
 }
 
 /**

@@ -54,10 +54,24 @@ export async function prepareExperiment(
       field: 'student.model',
     });
     trial.push(student);
+    const peers = [];
+    for (const [i, peer] of config.peers.entries()) {
+      const model = await resolveModel(peer.model, {
+        baseDirectory,
+        inputShape: data.inputShape,
+        classes: data.numClasses,
+        name: peer.name,
+        seed,
+        field: `peers[${i}].model`,
+      });
+      trial.push(model);
+      peers.push({ name: peer.name, model });
+    }
     const { augment: _augment, ...training } = config.training;
     const distiller = createDistiller({
       teachers,
       student: { name: config.student.name, model: student },
+      ...(peers.length === 0 ? {} : { peers }),
       strategies: config.strategies,
       training: { ...training, seed },
       plugins,

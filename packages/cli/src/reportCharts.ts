@@ -76,13 +76,25 @@ export function accuracyChart(records: readonly MetricsRecord[]): TopLevelSpec {
 
 const teacherColors = ['#7f7f7f', '#8c564b', '#bcbd22', '#17becf', '#e377c2', '#c49c94'];
 
-/** One colour per model, the same in every chart: student green, baseline blue, teachers grey and earth tones. */
+const peerColors = ['#98df8a', '#6b8e23', '#3cb371'];
+
+/**
+ * One colour per model, the same in every chart: student green and its peers lighter greens, baseline blue,
+ * teachers grey and earth tones.
+ */
 function modelColors(models: readonly string[]): { domain: string[]; range: string[] } {
   const fixed: Record<string, string> = { student: '#2ca02c', baseline: '#1f77b4', ensemble: '#9467bd' };
-  const order = (name: string) => (name.startsWith('teacher') ? 0 : name === 'ensemble' ? 1 : name === 'student' ? 2 : 3);
+  const order = (name: string) =>
+    name.startsWith('teacher') ? 0 : name === 'ensemble' ? 1 : name === 'student' ? 2 : name.startsWith('peer:') ? 3 : 4;
   const domain = [...new Set(models)].sort((a, b) => order(a) - order(b));
-  let teachers = 0;
-  const range = domain.map((name) => fixed[name] ?? (teacherColors[teachers++ % teacherColors.length] as string));
+  let [teachers, peers] = [0, 0];
+  const range = domain.map(
+    (name) =>
+      fixed[name] ??
+      (name.startsWith('peer:')
+        ? (peerColors[peers++ % peerColors.length] as string)
+        : (teacherColors[teachers++ % teacherColors.length] as string)),
+  );
   return { domain, range };
 }
 

@@ -108,6 +108,7 @@ export async function runSeed(
     }
     const student = byStage.get(stageNames.student(seed)) as StageResult;
     models.set('student', student.model);
+    for (const peer of student.peers ?? []) models.set(`peer:${peer.name}`, peer.model);
     const baseline = byStage.get(stageNames.baseline(seed));
     if (baseline !== undefined) models.set('baseline', baseline.model);
 
@@ -121,7 +122,7 @@ export async function runSeed(
       accuracy[name] = (await evaluateEnsemble(group, data.test)).accuracy;
       validationAccuracy[name] = (await evaluateEnsemble(group, data.validation)).accuracy;
       facts[name] = {
-        role: name === 'ensemble' ? 'ensemble' : name.startsWith('teacher:') ? 'teacher' : (name as ModelRole),
+        role: roleOf(name),
         parameters: group.reduce((total, model) => total + model.countParams(), 0),
         bytes: (await Promise.all(group.map((model) => bytesOf(model, name, seed, prepared, job.stageRoot)))).reduce(
           (a, b) => a + b,
@@ -130,7 +131,10 @@ export async function runSeed(
         latencyMsPerExample: await latencyPerExample(group, data.test),
       };
     }
-    if (seed === config.seeds[0]) await saveModel(student.model, join(directory, 'student'));
+    if (seed === config.seeds[0]) {
+      await saveModel(student.model, join(directory, 'student'));
+      for (const peer of student.peers ?? []) await saveModel(peer.model, join(directory, 'peers', peer.name));
+    }
     const outcome: SeedOutcome = {
       seed,
       accuracy,
@@ -141,8 +145,17 @@ export async function runSeed(
     await writeFileAtomic(join(directory, 'seeds', `${seed}.json`), `${JSON.stringify(outcome, null, 2)}\n`);
     return outcome;
   } finally {
-    for (const result of results) result.model.dispose();
+    for (const result of results) {
+      result.model.dispose();
+      for (const peer of result.peers ?? []) peer.model.dispose();
+    }
   }
+}
+
+function roleOf(name: string): ModelRole {
+  if (name.startsWith('teacher:')) return 'teacher';
+  if (name.startsWith('peer:')) return 'peer';
+  return name as ModelRole;
 }
 
 /**
@@ -203,7 +216,8 @@ function modelOf(stage: string, seed: number): string {
 
 function order(name: string): number {
   if (name.startsWith('teacher:')) return 0;
-  return { ensemble: 1, baseline: 2, student: 3 }[name] ?? 4;
+  if (name.startsWith('peer:')) return 4;
+  return { ensemble: 1, baseline: 2, student: 3 }[name] ?? 5;
 }
 
 async function bytesOf(
@@ -214,6 +228,10 @@ async function bytesOf(
   stageRoot: string,
 ): Promise<number> {
   const teacher = name.startsWith('teacher:') ? name.slice('teacher:'.length) : undefined;
+  if (name.startsWith('peer:')) {
+    const peerDirectory = join(stageRoot, 'stages', stageNames.student(seed), 'peers', name.slice('peer:'.length));
+    return directoryModelBytes(peerDirectory).catch(() => model.countParams() * 4);
+  }
   const stage =
     teacher === undefined
       ? name === 'student'

@@ -50,6 +50,11 @@ export const experimentConfigSchema = z
     teachers: z.array(teacherSchema).default([]),
     /** Built from the zoo, so the distilled student and its baseline start from the same initialisation. */
     student: z.strictObject({ name: name.default('student'), model: zooModelSchema }),
+    /**
+     * Models from the zoo trained together with the student from their own initialisations (online
+     * distillation, e.g. `online.dml`); each is evaluated and saved beside the student.
+     */
+    peers: z.array(z.strictObject({ name, model: zooModelSchema })).default([]),
     strategies: z.array(strategySpecSchema).min(1, { error: 'expected at least one strategy, e.g. { key: task.ce }' }),
     training: stageTrainingSchema.default(stageTrainingSchema.parse({})),
     /** Also train the same student on the hard labels alone, with the same budget and seeds. */
@@ -77,6 +82,17 @@ export const experimentConfigSchema = z
         });
       }
       seen.add(teacher.name);
+    });
+    context.value.peers.forEach((peer, i) => {
+      if (seen.has(peer.name) || peer.name === context.value.student.name) {
+        context.issues.push({
+          code: 'custom',
+          input: peer.name,
+          path: ['peers', i, 'name'],
+          message: `the name '${peer.name}' is used twice`,
+        });
+      }
+      seen.add(peer.name);
     });
   });
 

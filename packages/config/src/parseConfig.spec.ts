@@ -26,6 +26,7 @@ describe('parseConfig', () => {
     expect(config.baseline).toBe(true);
     expect(config.training.optimizer.name).toBe('adam');
     expect(config.teachers).toEqual([]);
+    expect(config.peers).toEqual([]);
   });
 
   it('reads JSON too', () => {
@@ -82,6 +83,21 @@ describe('parseConfig', () => {
     const fileTeacher = `${minimal}teachers: [{ name: big, model: { type: file, path: models/big }, training: { epochs: 1 } }]\n`;
     expect(() => parseConfig(fileTeacher, 'c.yaml')).toThrow(
       'c.yaml: teachers[0].training: a teacher loaded from a file is used as it is; remove training',
+    );
+  });
+
+  it('reads peers from the zoo and refuses a peer named like the student, a teacher or another peer', () => {
+    const config = parseConfig(`${minimal}peers: [{ name: peer, model: { type: mlp, hidden: [16] } }]\n`, 'c.yaml');
+    expect(config.peers).toEqual([{ name: 'peer', model: { type: 'mlp', hidden: [16], dropout: 0, inputDropout: 0 } }]);
+    const peers = (names: string[]) =>
+      `${minimal}teachers: [{ name: big, model: { type: mlp }, training: { epochs: 1 } }]\npeers: [${names
+        .map((name) => `{ name: ${name}, model: { type: mlp } }`)
+        .join(', ')}]\n`;
+    expect(() => parseConfig(peers(['student']), 'c.yaml')).toThrow("c.yaml: peers[0].name: the name 'student' is used twice");
+    expect(() => parseConfig(peers(['big']), 'c.yaml')).toThrow("c.yaml: peers[0].name: the name 'big' is used twice");
+    expect(() => parseConfig(peers(['a', 'a']), 'c.yaml')).toThrow("c.yaml: peers[1].name: the name 'a' is used twice");
+    expect(() => parseConfig(`${minimal}peers: [{ name: p, model: { type: file, path: m } }]\n`, 'c.yaml')).toThrow(
+      /^c\.yaml: peers\[0\]\.model/,
     );
   });
 });

@@ -61,6 +61,21 @@ describe('FileStageStore', () => {
     expect(await store.load('teacher', 'abc')).toBeUndefined();
   });
 
+  it('saves the peers a stage trained in stages/<stage>/peers/<peer> and gives them back with it', async () => {
+    const store = new FileStageStore(directory);
+    const peer = fixtureMlp({ inputSize: 3, hidden: [5], classes: 2, prefix: 'peer', seed: 6 });
+    const saved = { ...result('abc'), peers: [{ name: 'peer', model: peer }] };
+    await store.save(saved);
+    expect(await readdir(join(directory, 'stages', 'teacher', 'peers', 'peer'))).toEqual(['model.json', 'weights.bin']);
+    const record = JSON.parse(await readFile(join(directory, 'stages', 'teacher', 'stage.json'), 'utf8'));
+    expect(record.peers).toEqual(['peer']);
+    const loaded = await store.load('teacher', 'abc');
+    expect(loaded?.peers?.map(({ name }) => name)).toEqual(['peer']);
+    expect(weightsOf(loaded?.peers?.[0]?.model as never)).toEqual(weightsOf(peer));
+    expect(loaded?.result).not.toHaveProperty('peers');
+    for (const model of [saved.model, peer, loaded?.model, loaded?.peers?.[0]?.model]) model?.dispose();
+  });
+
   it('refuses a stage name that is not a plain folder name', async () => {
     const store = new FileStageStore(directory);
     await expect(store.load('../escape', 'abc')).rejects.toThrow(

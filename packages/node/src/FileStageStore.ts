@@ -11,7 +11,8 @@ import { writeFileAtomic } from './writeFileAtomic.js';
 
 /**
  * Keeps stage outputs in a run directory, one folder per stage: `stages/<name>/model.json`,
- * `weights.bin` and `stage.json` (fingerprint, history, evaluation). stage.json is written last and
+ * `weights.bin` and `stage.json` (fingerprint, history, evaluation, peer names), and each peer the stage
+ * trained in `stages/<name>/peers/<peer>/`. stage.json is written last and
  * atomically, so a stage whose save was interrupted is never trusted: it has no stage.json, or the old one.
  *
  * A stage's mid-training state goes to `checkpoints/<name>/state.ckpt` (beside the model files the CLI
@@ -23,16 +24,33 @@ export class FileStageStore implements StageStore {
   async load(
     stage: string,
     fingerprint: string,
-  ): Promise<{ model: tfl.LayersModel; result: Omit<StageResult, 'model'> } | undefined> {
+  ): Promise<
+    | {
+        model: tfl.LayersModel;
+        peers?: { name: string; model: tfl.LayersModel }[];
+        result: Omit<StageResult, 'model' | 'peers'>;
+      }
+    | undefined
+  > {
     const directory = this.stageDirectory(stage);
-    let saved: Omit<StageResult, 'model' | 'reused'>;
+    let saved: Omit<StageResult, 'model' | 'peers' | 'reused'> & { peers?: string[] };
     try {
       saved = JSON.parse(await readFile(join(directory, 'stage.json'), 'utf8'));
     } catch {
       return undefined;
     }
     if (saved.fingerprint !== fingerprint) return undefined;
-    return { model: await loadModel(directory), result: { ...saved, reused: true } };
+    const { peers: peerNames, ...record } = saved;
+    const model = await loadModel(directory);
+    if (peerNames === undefined) return { model, result: { ...record, reused: true } };
+    const peers: { name: string; model: tfl.LayersModel }[] = [];
+    try {
+      for (const name of peerNames) peers.push({ name, model: await loadModel(this.peerDirectory(stage, name)) });
+    } catch (error) {
+      for (const loaded of [model, ...peers.map((peer) => peer.model)]) loaded.dispose();
+      throw error;
+    }
+    return { model, peers, result: { ...record, reused: true } };
   }
 
   async save(result: StageResult): Promise<void> {
@@ -40,8 +58,10 @@ export class FileStageStore implements StageStore {
     // An older stage.json would vouch for the new weights while they are being written.
     await rm(join(directory, 'stage.json'), { force: true });
     await saveModel(result.model, directory);
-    const { model: _model, reused: _reused, ...record } = result;
-    await writeFileAtomic(join(directory, 'stage.json'), `${JSON.stringify(record, null, 2)}\n`);
+    for (const peer of result.peers ?? []) await saveModel(peer.model, this.peerDirectory(result.name, peer.name));
+    const { model: _model, reused: _reused, peers, ...record } = result;
+    const peerNames = peers === undefined ? {} : { peers: peers.map((peer) => peer.name) };
+    await writeFileAtomic(join(directory, 'stage.json'), `${JSON.stringify({ ...record, ...peerNames }, null, 2)}\n`);
   }
 
   async saveCheckpoint(stage: string, fingerprint: string, state: TrainingState): Promise<void> {
@@ -95,16 +115,21 @@ export class FileStageStore implements StageStore {
     return join(this.runDirectory, 'stages', folderName(stage));
   }
 
+  /** A peer's model files, inside its stage's folder so that the stage.json written last vouches for them too. */
+  private peerDirectory(stage: string, peer: string): string {
+    return join(this.stageDirectory(stage), 'peers', folderName(peer, 'peer'));
+  }
+
   private checkpointPath(stage: string): string {
     return join(this.runDirectory, 'checkpoints', folderName(stage), 'state.ckpt');
   }
 }
 
-function folderName(stage: string): string {
-  if (!/^[\w.-]+$/.test(stage) || stage === '.' || stage === '..') {
-    throw new DistilleryError(`stage name '${stage}': expected letters, digits, _ . or - (it names a folder)`);
+function folderName(name: string, what = 'stage'): string {
+  if (!/^[\w.-]+$/.test(name) || name === '.' || name === '..') {
+    throw new DistilleryError(`${what} name '${name}': expected letters, digits, _ . or - (it names a folder)`);
   }
-  return stage;
+  return name;
 }
 
 /**

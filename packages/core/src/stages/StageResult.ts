@@ -7,6 +7,8 @@ export interface StageResult {
   readonly name: string;
   /** The trained student: later stages may use it as a teacher or go on training it. */
   readonly model: LayersModel;
+  /** The peers trained beside the student (online distillation), in the stage's order; absent without peers. */
+  readonly peers?: readonly { readonly name: string; readonly model: LayersModel }[];
   /** Empty when the stage was reused from the store. */
   readonly history: readonly EpochMetrics[];
   /** On the validation set, after training. */

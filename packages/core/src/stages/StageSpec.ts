@@ -17,6 +17,11 @@ export interface StageSpec {
   readonly student:
     | { readonly name?: string; readonly model: LayersModel | (() => LayersModel) }
     | { readonly name?: string; readonly stage: string };
+  /**
+   * Models trained together with the student (online distillation, e.g. deep mutual learning), each from its
+   * own initialisation; a function builds the peer fresh when the stage runs, as for the student.
+   */
+  readonly peers?: readonly { readonly name: string; readonly model: LayersModel | (() => LayersModel) }[];
   readonly strategies: ExperimentSpec['strategies'];
   readonly training?: ExperimentSpec['training'];
   /** This stage's own training set (e.g. the same examples with augmentation); default: the run's. */

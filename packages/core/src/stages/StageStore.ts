@@ -6,8 +6,21 @@ import type { StageResult } from './StageResult.js';
 export const StageStore = Symbol.for('@distillery/core/StageStore');
 
 export interface StageStore {
-  /** The stage's saved model when it was saved with this fingerprint; otherwise undefined (train again). */
-  load(stage: string, fingerprint: string): Promise<{ model: LayersModel; result: Omit<StageResult, 'model'> } | undefined>;
+  /**
+   * The stage's saved model (and its peers, when it trained any) when it was saved with this fingerprint;
+   * otherwise undefined (train again).
+   */
+  load(
+    stage: string,
+    fingerprint: string,
+  ): Promise<
+    | {
+        model: LayersModel;
+        peers?: readonly { readonly name: string; readonly model: LayersModel }[];
+        result: Omit<StageResult, 'model' | 'peers'>;
+      }
+    | undefined
+  >;
   save(result: StageResult): Promise<void>;
   /**
    * Keeps a stage's mid-training state (replacing the previous one only once the new one is whole), so

@@ -3,8 +3,13 @@ import { gaussianClusters, IndexedDataset } from '@distillery/data';
 import { fixtureMlp, silentLogger, weightsOf } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { ContainerModule } from 'inversify';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { modelFingerprint } from '../models/modelFingerprint.js';
 import type { TrainingState } from '../state/TrainingState.js';
+import type { DistillationContext } from '../strategy/DistillationContext.js';
+import { StrategyFactory } from '../strategy/StrategyFactory.js';
+import { sha256Hex } from '../teachers/sha256Hex.js';
 import { TrainingInterrupted } from '../training/TrainingInterrupted.js';
 import { runStages } from './runStages.js';
 import type { StagedExperimentSpec } from './StagedExperimentSpec.js';
@@ -29,8 +34,8 @@ class MemoryStore implements StageStore {
   async load(stage: string, fingerprint: string) {
     const result = this.saved.get(stage);
     if (result === undefined || result.fingerprint !== fingerprint) return undefined;
-    const { model, ...rest } = result;
-    return { model, result: rest };
+    const { model, peers, ...rest } = result;
+    return { model, ...(peers === undefined ? {} : { peers }), result: rest };
   }
   async save(result: StageResult) {
     this.saved.set(result.name, result);
@@ -167,6 +172,91 @@ describe('runStages when a stage fails', () => {
     };
     await expect(runStages(failing, { train })).rejects.toThrow("strategies[0].key: unknown strategy 'no.such'");
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+/** The peer's cross-entropy, so a peer learns the labels beside the student (core knows no online-distillation plugin). */
+const peerCrossEntropy = new ContainerModule(({ bind }) => {
+  bind(StrategyFactory).toConstantValue({
+    key: 'test.peer-ce',
+    description: 'each peer’s cross-entropy on the labels',
+    create: () => ({
+      key: 'test.peer-ce',
+      loss: (context: DistillationContext) =>
+        tf.addN(
+          (context.peers ?? []).map(({ logits }) => tf.losses.softmaxCrossEntropy(tf.oneHot(context.labels, 3), logits)),
+        ) as tf.Scalar,
+    }),
+  });
+});
+
+function withPeers(store?: StageStore, peerSeed = 2): StagedExperimentSpec {
+  return {
+    stages: [
+      {
+        name: 'mutual',
+        student: { model: mlp('student', 8) },
+        peers: [{ name: 'peer', model: mlp('peer', 8, peerSeed) }],
+        strategies: [{ key: 'task.ce' }, { key: 'test.peer-ce' }],
+        training,
+      },
+    ],
+    plugins: [peerCrossEntropy],
+    backend: 'cpu',
+    logger: silentLogger,
+    ...(store === undefined ? {} : { store }),
+  };
+}
+
+describe('runStages with peers', () => {
+  it('trains each peer beside the student and hands the peers back with the stage', async () => {
+    const before = weightsOf(mlp('peer', 8, 2)());
+    const [result] = await runStages(withPeers(), { train, validation: train });
+    expect(result?.peers?.map(({ name }) => name)).toEqual(['peer']);
+    const peer = result?.peers?.[0]?.model as tfl.LayersModel;
+    expect(weightsOf(peer)).not.toEqual(before);
+    expect(Object.keys(result?.evaluation?.peers ?? {})).toEqual(['peer']);
+    result?.model.dispose();
+    peer.dispose();
+  });
+
+  it('reuses a stored stage with its peers, and trains again when a peer starts elsewhere', async () => {
+    const store = new MemoryStore();
+    const [first] = await runStages(withPeers(store), { train });
+    const before = tf.memory().numTensors;
+    const [again] = await runStages(withPeers(store), { train });
+    expect(again?.reused).toBe(true);
+    expect(again?.peers?.[0]?.model).toBe(first?.peers?.[0]?.model);
+    // The freshly built student and peer were freed when the stored ones were taken.
+    expect(tf.memory().numTensors).toBe(before);
+
+    const [moved] = await runStages(withPeers(store, 3), { train });
+    expect(moved?.reused).toBe(false);
+    expect(moved?.fingerprint).not.toBe(first?.fingerprint);
+    for (const result of [first, moved]) {
+      result?.model.dispose();
+      for (const { model } of result?.peers ?? []) model.dispose();
+    }
+  });
+
+  it('keeps the fingerprint of a stage without peers what it was before peers existed', async () => {
+    const fresh = mlp('big', 16)();
+    // The fingerprint as it was computed before peers existed, field for field: a store made then is still used.
+    const expected = await sha256Hex(
+      JSON.stringify({
+        name: 'teacher',
+        strategies: [{ key: 'task.ce' }],
+        training,
+        data: 'clusters-48',
+        train: null,
+        student: await modelFingerprint(fresh),
+        teachers: [],
+      }),
+    );
+    fresh.dispose();
+    const [result] = await runStages({ ...chain(), stages: chain().stages.slice(0, 1) }, { train, id: 'clusters-48' });
+    expect(result?.fingerprint).toBe(expected);
+    result?.model.dispose();
   });
 });
 

@@ -68,6 +68,11 @@ export async function runStages(
           throw new DistilleryError(`${path}.student: expected a model, a function that builds one, or { stage }`);
         })();
 
+      const peers = (stage.peers ?? []).map(({ name, model }) => ({
+        name,
+        model: typeof model === 'function' ? own(model()) : model,
+      }));
+
       const fingerprint = await sha256Hex(
         JSON.stringify({
           name: stage.name,
@@ -76,6 +81,12 @@ export async function runStages(
           data: data.id ?? null,
           train: stage.train === undefined ? null : (stage.train.id ?? `unidentified ${stage.train.size}`),
           student: continued?.fingerprint ?? (await modelFingerprint(studentModel)),
+          // Present only with peers, so that the fingerprints of stages without them stay what they were.
+          ...(peers.length === 0
+            ? {}
+            : {
+                peers: await Promise.all(peers.map(async ({ name, model }) => ({ name, model: await modelFingerprint(model) }))),
+              }),
           teachers: await Promise.all(
             (stage.teachers ?? []).map(async (teacher, k) =>
               'stage' in teacher
@@ -90,14 +101,23 @@ export async function runStages(
       let result: StageResult;
       if (stored !== undefined) {
         if (stored.model !== studentModel && continued === undefined && owned.delete(studentModel)) studentModel.dispose();
+        for (const { model } of peers) if (owned.delete(model)) model.dispose();
         owned.add(stored.model);
-        result = { ...stored.result, model: stored.model, reused: true };
+        for (const { model } of stored.peers ?? []) owned.add(model);
+        result = {
+          ...stored.result,
+          model: stored.model,
+          ...(stored.peers === undefined || stored.peers.length === 0 ? {} : { peers: stored.peers }),
+          reused: true,
+        };
       } else {
         // A model an earlier stage used as a teacher was frozen there; as a student it trains again.
         studentModel.trainable = true;
+        for (const { model } of peers) model.trainable = true;
         const distiller = createDistiller({
           teachers,
           student: { name: stage.student.name ?? 'student', model: studentModel },
+          ...(peers.length === 0 ? {} : { peers }),
           strategies: stage.strategies,
           ...(stage.training === undefined ? {} : { training: stage.training }),
           ...(spec.plugins === undefined ? {} : { plugins: spec.plugins }),
@@ -136,6 +156,7 @@ export async function runStages(
         result = {
           name: stage.name,
           model: studentModel,
+          ...(peers.length === 0 ? {} : { peers }),
           history,
           fingerprint,
           reused: false,

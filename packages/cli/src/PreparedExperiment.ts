@@ -1,4 +1,5 @@
 import type { ExperimentConfig } from '@distillery/config';
+import type { StrategyPretraining } from '@distillery/core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ContainerModule } from 'inversify';
 import type { ExperimentData } from './ExperimentData.js';
@@ -13,4 +14,6 @@ export interface PreparedExperiment {
   readonly plugins: readonly ContainerModule[];
   readonly data: ExperimentData;
   readonly fileTeachers: ReadonlyMap<string, tfl.LayersModel>;
+  /** Stages the strategies need before the student's (factor transfer's paraphraser), by term name. */
+  readonly pretrainings: readonly { readonly term: string; readonly pretraining: StrategyPretraining }[];
 }

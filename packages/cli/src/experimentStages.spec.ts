@@ -90,4 +90,35 @@ training: { epochs: 1 }
     expect(build(student.peers?.[0]?.model)).toEqual(left);
     for (const model of built) model.dispose();
   });
+
+  it('runs a strategy’s pretraining as a stage of its own, on the teacher held fixed, before the student’s stage', () => {
+    const config = parseConfig(
+      `
+data: { source: synthetic }
+teachers: [{ name: big, model: { type: mlp, hidden: [8] }, training: { epochs: 2 } }]
+student: { model: { type: mlp, hidden: [4] } }
+strategies: [{ key: feature.ft }, { key: task.ce }]
+training: { epochs: 5 }
+`,
+      'c.yaml',
+    );
+    const pretraining = {
+      teacher: 'big',
+      strategies: [{ key: 'feature.ft.paraphraser', options: { layer: 'big_hidden1' } }],
+      epochs: 3,
+    };
+    const stages = experimentStages(config, 1, imageData(), new Map(), [{ term: 'feature.ft', pretraining }]);
+    expect(stages.map(({ name }) => name)).toEqual([
+      'seed1-teacher-big',
+      'seed1-pretrain-feature.ft',
+      'seed1-student',
+      'seed1-baseline',
+    ]);
+    const [, pre, student, baseline] = stages as [StageSpec, StageSpec, StageSpec, StageSpec];
+    expect(pre.student).toEqual({ name: 'big', stage: 'seed1-teacher-big', trainable: false });
+    expect(pre.strategies).toEqual([{ key: 'feature.ft.paraphraser', weight: 1, options: { layer: 'big_hidden1' } }]);
+    expect(pre.training).toMatchObject({ epochs: 3, seed: 1 });
+    expect(student.strategyWeightsFrom).toBe('seed1-pretrain-feature.ft');
+    expect(baseline.strategyWeightsFrom).toBeUndefined();
+  });
 });

@@ -3,6 +3,7 @@ import type { StageSpec } from '@distillery/core';
 import { type Augmentation, composeAugmentations, cutout, horizontalFlip, randomCrop, randomShift } from '@distillery/data';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ExperimentData } from './ExperimentData.js';
+import type { PreparedExperiment } from './PreparedExperiment.js';
 import { stageNames } from './stageNames.js';
 
 type StageTraining = ExperimentConfig['training'];
@@ -18,6 +19,8 @@ export function experimentStages(
   data: ExperimentData,
   /** Teachers given as model files, loaded once for the run. */
   fileTeachers: ReadonlyMap<string, tfl.LayersModel>,
+  /** A strategy's stage before the student's (at most one; see `PreparedExperiment.pretrainings`). */
+  pretrainings: PreparedExperiment['pretrainings'] = [],
 ): StageSpec[] {
   const build = (model: ZooModelConfig, name: string) => () =>
     buildModel(model, { inputShape: data.inputShape, classes: data.numClasses, name, seed });
@@ -34,8 +37,25 @@ export function experimentStages(
       ...withTraining(teacher.training, seed, data),
     });
   }
+  const [pretrained] = pretrainings;
+  if (pretrained !== undefined) {
+    const { term, pretraining } = pretrained;
+    const teacher = config.teachers.find(({ name }) => name === pretraining.teacher);
+    const file = fileTeachers.get(pretraining.teacher);
+    stages.push({
+      name: stageNames.pretraining(seed, term),
+      // The teacher itself, held fixed: only the strategy's module trains, on the teacher's own features.
+      student:
+        file === undefined
+          ? { name: pretraining.teacher, stage: stageNames.teacher(seed, teacher?.name ?? pretraining.teacher), trainable: false }
+          : { name: pretraining.teacher, model: file, trainable: false },
+      strategies: pretraining.strategies.map((strategy) => ({ weight: 1, ...strategy })),
+      ...withTraining({ ...config.training, epochs: pretraining.epochs }, seed, data),
+    });
+  }
   stages.push({
     name: stageNames.student(seed),
+    ...(pretrained === undefined ? {} : { strategyWeightsFrom: stageNames.pretraining(seed, pretrained.term) }),
     teachers: config.teachers.map((teacher) =>
       teacher.model.type === 'file'
         ? { name: teacher.name, model: fileTeachers.get(teacher.name) as tfl.LayersModel }

@@ -29,6 +29,7 @@ export async function prepareExperiment(
 
   const fileTeachers = new Map<string, tfl.LayersModel>();
   const trial: tfl.LayersModel[] = [];
+  let pretrainings: PreparedExperiment['pretrainings'] = [];
   try {
     const seed = config.seeds[0] as number;
     const teachers = [];
@@ -81,6 +82,13 @@ export async function prepareExperiment(
     try {
       // Choosing the backend now makes one that is not installed a config error, found before anything is written.
       await distiller.useBackend(data.train);
+      pretrainings = distiller.pretrainings();
+      if (pretrainings.length > 1) {
+        throw new DistilleryError(
+          `strategies: ${pretrainings.map(({ term }) => term).join(', ')} each need a stage before the student's; one such strategy per experiment`,
+          'strategies',
+        );
+      }
     } finally {
       distiller.dispose();
     }
@@ -93,7 +101,7 @@ export async function prepareExperiment(
   } finally {
     for (const model of trial) model.dispose();
   }
-  return { config, baseDirectory, name, directory, plugins, data, fileTeachers };
+  return { config, baseDirectory, name, directory, plugins, data, fileTeachers, pretrainings };
 }
 
 /** A package name is looked up from the config's folder, then from the working directory (a config kept outside the project). */

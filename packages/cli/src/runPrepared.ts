@@ -57,7 +57,7 @@ export async function runSeed(
   let current: { stage: string; model: string; distiller: Distiller } | undefined;
   const results = await runStages(
     {
-      stages: experimentStages(config, seed, data, prepared.fileTeachers),
+      stages: experimentStages(config, seed, data, prepared.fileTeachers, prepared.pretrainings),
       plugins: [...prepared.plugins],
       backend: config.backend,
       logger,
@@ -145,10 +145,10 @@ export async function runSeed(
     await writeFileAtomic(join(directory, 'seeds', `${seed}.json`), `${JSON.stringify(outcome, null, 2)}\n`);
     return outcome;
   } finally {
-    for (const result of results) {
-      result.model.dispose();
-      for (const peer of result.peers ?? []) peer.model.dispose();
-    }
+    // A pretraining stage hands back the teacher it held fixed: free each model once, and the run's file teachers never.
+    const kept = new Set(prepared.fileTeachers.values());
+    const trained = new Set(results.flatMap((result) => [result.model, ...(result.peers ?? []).map((peer) => peer.model)]));
+    for (const model of trained) if (!kept.has(model)) model.dispose();
   }
 }
 
@@ -210,6 +210,8 @@ export async function summarizeRun(
 
 function modelOf(stage: string, seed: number): string {
   if (stage === stageNames.student(seed)) return 'student';
+  if (stage.startsWith(stageNames.pretraining(seed, '')))
+    return `pretraining:${stage.slice(stageNames.pretraining(seed, '').length)}`;
   if (stage === stageNames.baseline(seed)) return 'baseline';
   return `teacher:${stage.slice(stageNames.teacher(seed, '').length)}`;
 }

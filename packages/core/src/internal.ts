@@ -26,6 +26,7 @@ export { FusedAdam } from './optimizers/FusedAdam.js';
 export type { FusedAdamAttrs } from './optimizers/FusedAdamAttrs.js';
 export { StageStore } from './stages/StageStore.js';
 export { MemoryTeacherOutputStore } from './teachers/MemoryTeacherOutputStore.js';
+export { readTeacherLayerWeights } from './teachers/readTeacherLayerWeights.js';
 export { sha256Hex } from './teachers/sha256Hex.js';
 export { TeacherOutputCache } from './teachers/TeacherOutputCache.js';
 export type { TeacherOutputLayout } from './teachers/TeacherOutputLayout.js';

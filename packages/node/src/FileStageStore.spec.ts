@@ -76,6 +76,26 @@ describe('FileStageStore', () => {
     for (const model of [saved.model, peer, loaded?.model, loaded?.peers?.[0]?.model]) model?.dispose();
   });
 
+  it('keeps a stage’s strategy weights by local name and gives them back exactly', async () => {
+    const store = new FileStageStore(directory);
+    const strategyWeights = {
+      'paraphraser/encoder/conv1/kernel': { shape: [1, 2], dtype: 'float32' as const, values: Float32Array.from([0.25, -3]) },
+      'bank/count': { shape: [], dtype: 'int32' as const, values: Int32Array.from([7]) },
+    };
+    const saved = { ...result('abc'), strategyWeights };
+    await store.save(saved);
+    const record = JSON.parse(await readFile(join(directory, 'stages', 'teacher', 'stage.json'), 'utf8'));
+    expect(record.strategyWeights).toBe(true);
+    const loaded = await store.load('teacher', 'abc');
+    expect(loaded?.result.strategyWeights).toEqual(strategyWeights);
+    // Saved again without them: the record no longer lists them, so the files left from before are not read.
+    const plain = result('def');
+    await store.save(plain);
+    const reloaded = await store.load('teacher', 'def');
+    expect(reloaded?.result).not.toHaveProperty('strategyWeights');
+    for (const model of [saved.model, loaded?.model, plain.model, reloaded?.model]) model?.dispose();
+  });
+
   it('refuses a stage name that is not a plain folder name', async () => {
     const store = new FileStageStore(directory);
     await expect(store.load('../escape', 'abc')).rejects.toThrow(

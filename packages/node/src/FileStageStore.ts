@@ -6,13 +6,16 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { decodeTrainingState } from './decodeTrainingState.js';
 import { encodeTrainingState } from './encodeTrainingState.js';
 import { loadModel } from './loadModel.js';
+import { readStrategyWeights } from './readStrategyWeights.js';
 import { saveModel } from './saveModel.js';
 import { writeFileAtomic } from './writeFileAtomic.js';
+import { writeStrategyWeights } from './writeStrategyWeights.js';
 
 /**
  * Keeps stage outputs in a run directory, one folder per stage: `stages/<name>/model.json`,
- * `weights.bin` and `stage.json` (fingerprint, history, evaluation, peer names), and each peer the stage
- * trained in `stages/<name>/peers/<peer>/`. stage.json is written last and
+ * `weights.bin` and `stage.json` (fingerprint, history, evaluation, peer names), each peer the stage
+ * trained in `stages/<name>/peers/<peer>/`, and its strategies' variables by local name in
+ * `stage-strategy-weights.json` and `.bin`, for a later stage that starts from them. stage.json is written last and
  * atomically, so a stage whose save was interrupted is never trusted: it has no stage.json, or the old one.
  *
  * A stage's mid-training state goes to `checkpoints/<name>/state.ckpt` (beside the model files the CLI
@@ -33,14 +36,18 @@ export class FileStageStore implements StageStore {
     | undefined
   > {
     const directory = this.stageDirectory(stage);
-    let saved: Omit<StageResult, 'model' | 'peers' | 'reused'> & { peers?: string[] };
+    let saved: Omit<StageResult, 'model' | 'peers' | 'reused' | 'strategyWeights'> & {
+      peers?: string[];
+      strategyWeights?: boolean;
+    };
     try {
       saved = JSON.parse(await readFile(join(directory, 'stage.json'), 'utf8'));
     } catch {
       return undefined;
     }
     if (saved.fingerprint !== fingerprint) return undefined;
-    const { peers: peerNames, ...record } = saved;
+    const { peers: peerNames, strategyWeights: hasStrategyWeights, ...rest } = saved;
+    const record = hasStrategyWeights === true ? { ...rest, strategyWeights: await readStrategyWeights(directory) } : rest;
     const model = await loadModel(directory);
     if (peerNames === undefined) return { model, result: { ...record, reused: true } };
     const peers: { name: string; model: tfl.LayersModel }[] = [];
@@ -59,9 +66,13 @@ export class FileStageStore implements StageStore {
     await rm(join(directory, 'stage.json'), { force: true });
     await saveModel(result.model, directory);
     for (const peer of result.peers ?? []) await saveModel(peer.model, this.peerDirectory(result.name, peer.name));
-    const { model: _model, reused: _reused, peers, ...record } = result;
-    const peerNames = peers === undefined ? {} : { peers: peers.map((peer) => peer.name) };
-    await writeFileAtomic(join(directory, 'stage.json'), `${JSON.stringify({ ...record, ...peerNames }, null, 2)}\n`);
+    const { model: _model, reused: _reused, peers, strategyWeights, ...record } = result;
+    if (strategyWeights !== undefined) await writeStrategyWeights(directory, strategyWeights);
+    const listed = {
+      ...(peers === undefined ? {} : { peers: peers.map((peer) => peer.name) }),
+      ...(strategyWeights === undefined ? {} : { strategyWeights: true }),
+    };
+    await writeFileAtomic(join(directory, 'stage.json'), `${JSON.stringify({ ...record, ...listed }, null, 2)}\n`);
   }
 
   async saveCheckpoint(stage: string, fingerprint: string, state: TrainingState): Promise<void> {

@@ -9,6 +9,12 @@ export interface FixtureCnnOptions {
   readonly seed?: number;
   /** Layer names: `${prefix}_conv<i>` (1-based, after ReLU), `${prefix}_logits`. */
   readonly prefix?: string;
+  /**
+   * conv → batch norm → ReLU blocks (PyTorch's BatchNorm2d defaults: momentum 0.9 in tfjs terms, ε = 1e-5), for
+   * strategies that read pre-ReLU features or batch-norm weights: the convolution (no bias) is `${prefix}_linear<i>`,
+   * the batch norm `${prefix}_bn<i>` (the pre-ReLU feature) and the ReLU keeps the name `${prefix}_conv<i>`.
+   */
+  readonly batchNorm?: boolean;
 }
 
 /** A small NHWC conv net that outputs logits; each conv block's output is tappable by name. */
@@ -17,17 +23,23 @@ export function fixtureCnn(options: FixtureCnnOptions): tfl.Sequential {
   const seed = options.seed ?? 1;
   const model = tfl.sequential({ name: prefix });
   options.channels.forEach((filters, i) => {
+    const normalized = options.batchNorm === true;
     model.add(
       tfl.layers.conv2d({
-        name: `${prefix}_conv${i + 1}`,
+        name: normalized ? `${prefix}_linear${i + 1}` : `${prefix}_conv${i + 1}`,
         filters,
         kernelSize: 3,
         padding: 'same',
-        activation: 'relu',
+        activation: normalized ? 'linear' : 'relu',
+        useBias: !normalized,
         kernelInitializer: tfl.initializers.heNormal({ seed: seed + i }),
         ...(i === 0 ? { inputShape: [...options.inputShape] } : {}),
       }),
     );
+    if (normalized) {
+      model.add(tfl.layers.batchNormalization({ name: `${prefix}_bn${i + 1}`, momentum: 0.9, epsilon: 1e-5 }));
+      model.add(tfl.layers.reLU({ name: `${prefix}_conv${i + 1}` }));
+    }
     if (i < options.channels.length - 1) model.add(tfl.layers.maxPooling2d({ name: `${prefix}_pool${i + 1}`, poolSize: 2 }));
   });
   model.add(tfl.layers.globalAveragePooling2d({ name: `${prefix}_gap` }));

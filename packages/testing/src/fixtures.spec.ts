@@ -56,6 +56,25 @@ describe('fixtureCnn', () => {
       c_logits: [null, 3],
     });
   });
+
+  it('puts a batch norm before each ReLU when asked, keeping the ReLU outputs named conv<i>', () => {
+    const model = fixtureCnn({ inputShape: [8, 8, 1], channels: [4, 8], classes: 3, prefix: 'c', batchNorm: true });
+    const layers = model.layers.map((layer) => [layer.name, layer.getClassName(), layer.outputShape]);
+    expect(layers).toEqual([
+      ['c_linear1', 'Conv2D', [null, 8, 8, 4]],
+      ['c_bn1', 'BatchNormalization', [null, 8, 8, 4]],
+      ['c_conv1', 'ReLU', [null, 8, 8, 4]],
+      ['c_pool1', 'MaxPooling2D', [null, 4, 4, 4]],
+      ['c_linear2', 'Conv2D', [null, 4, 4, 8]],
+      ['c_bn2', 'BatchNormalization', [null, 4, 4, 8]],
+      ['c_conv2', 'ReLU', [null, 4, 4, 8]],
+      ['c_gap', 'GlobalAveragePooling2D', [null, 8]],
+      ['c_logits', 'Dense', [null, 3]],
+    ]);
+    // No conv bias: the batch norm's β takes its place.
+    expect(model.getLayer('c_linear1').weights.map((weight) => weight.shape)).toEqual([[3, 3, 1, 4]]);
+    model.dispose();
+  });
 });
 
 /** Examples 0…n−1: example i is the row [i, −i] with label i mod classes, so a test can tell where each one went. */

@@ -54,7 +54,11 @@ export function composeExperiment(spec: ExperimentSpec): Container {
   container.bind(Logger).toConstantValue(logger);
   container.bind(TrainingOptions).toConstantValue(experiment.training);
   container.bind(BackendPreference).toConstantValue(experiment.backend);
-  container.bind(Student).toConstantValue({ name: experiment.student.name, model: experiment.student.model });
+  container.bind(Student).toConstantValue({
+    name: experiment.student.name,
+    model: experiment.student.model,
+    trainable: experiment.student.trainable,
+  });
   for (const teacher of experiment.teachers) {
     if (teacher.trainable === true) {
       logger.warn(`teacher '${teacher.name}' was given as trainable; teachers are frozen, so it will not train`);

@@ -60,7 +60,12 @@ export const experimentSpecSchema = z.strictObject({
         seen.add(teacher.name);
       });
     }),
-  student: z.strictObject({ name: name.default('student'), model: layersModel }),
+  student: z.strictObject({
+    name: name.default('student'),
+    model: layersModel,
+    /** `false`: the student is fixed (inference mode) and only strategy variables train; see {@link Student}. */
+    trainable: z.boolean().default(true),
+  }),
   /** Models trained together with the student (online distillation); each learns from its own initialisation. */
   peers: z
     .array(z.strictObject({ name, model: layersModel }))

@@ -14,9 +14,10 @@ export interface StageSpec {
   /** Unique; later stages and the stage store refer to it. */
   readonly name: string;
   readonly teachers?: readonly ({ readonly name: string } & StageModelSource)[];
+  /** `trainable: false` keeps the student fixed (inference mode): only strategy variables train (see `Student`). */
   readonly student:
-    | { readonly name?: string; readonly model: LayersModel | (() => LayersModel) }
-    | { readonly name?: string; readonly stage: string };
+    | { readonly name?: string; readonly model: LayersModel | (() => LayersModel); readonly trainable?: boolean }
+    | { readonly name?: string; readonly stage: string; readonly trainable?: boolean };
   /**
    * Models trained together with the student (online distillation, e.g. deep mutual learning), each from its
    * own initialisation; a function builds the peer fresh when the stage runs, as for the student.
@@ -24,6 +25,11 @@ export interface StageSpec {
   readonly peers?: readonly { readonly name: string; readonly model: LayersModel | (() => LayersModel) }[];
   readonly strategies: ExperimentSpec['strategies'];
   readonly training?: ExperimentSpec['training'];
+  /**
+   * An earlier stage whose strategy variables this stage's strategies start from, matched by local name (a module
+   * pre-trained in its own stage: factor transfer's paraphraser); it is part of this stage's fingerprint.
+   */
+  readonly strategyWeightsFrom?: string;
   /** This stage's own training set (e.g. the same examples with augmentation); default: the run's. */
   readonly train?: Dataset;
 }

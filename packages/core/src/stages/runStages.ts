@@ -11,6 +11,8 @@ import type { EpochMetrics } from '../training/EpochMetrics.js';
 import { TrainingInterrupted } from '../training/TrainingInterrupted.js';
 import type { StagedExperimentSpec } from './StagedExperimentSpec.js';
 import type { StageResult } from './StageResult.js';
+import { startFromStrategyWeights } from './startFromStrategyWeights.js';
+import { strategyWeightsOf } from './strategyWeightsOf.js';
 
 export interface StageData {
   readonly train: Dataset;
@@ -73,10 +75,15 @@ export async function runStages(
         model: typeof model === 'function' ? own(model()) : model,
       }));
 
+      const frozen = stage.student.trainable === false;
+      const weightsSource = stage.strategyWeightsFrom === undefined ? undefined : results.get(stage.strategyWeightsFrom);
       const fingerprint = await sha256Hex(
         JSON.stringify({
           name: stage.name,
           strategies: stage.strategies,
+          // Present only when used, so that the fingerprints of stages without them stay what they were.
+          ...(frozen ? { frozenStudent: true } : {}),
+          ...(weightsSource === undefined ? {} : { strategyWeightsFrom: weightsSource.fingerprint }),
           training: stage.training ?? {},
           data: data.id ?? null,
           train: stage.train === undefined ? null : (stage.train.id ?? `unidentified ${stage.train.size}`),
@@ -112,11 +119,11 @@ export async function runStages(
         };
       } else {
         // A model an earlier stage used as a teacher was frozen there; as a student it trains again.
-        studentModel.trainable = true;
+        if (!frozen) studentModel.trainable = true;
         for (const { model } of peers) model.trainable = true;
         const distiller = createDistiller({
           teachers,
-          student: { name: stage.student.name ?? 'student', model: studentModel },
+          student: { name: stage.student.name ?? 'student', model: studentModel, trainable: !frozen },
           ...(peers.length === 0 ? {} : { peers }),
           strategies: stage.strategies,
           ...(stage.training === undefined ? {} : { training: stage.training }),
@@ -125,6 +132,19 @@ export async function runStages(
           ...(spec.logger === undefined ? {} : { logger: spec.logger }),
           ...(spec.teacherOutputStores === undefined ? {} : { teacherOutputStores: spec.teacherOutputStores }),
         });
+        if (weightsSource !== undefined) {
+          const field = `${path}.strategyWeightsFrom`;
+          const source = weightsSource.name;
+          try {
+            const names = startFromStrategyWeights(distiller, weightsSource.strategyWeights ?? {}, field, source);
+            spec.logger?.info(
+              `stage ${stage.name}: ${names.length} strategy variables from stage ${source} (${names.join(', ')})`,
+            );
+          } catch (error) {
+            distiller.dispose();
+            throw error;
+          }
+        }
         options.onStageBegin?.(stage.name, distiller);
         const store = spec.store;
         const resume = await store?.loadCheckpoint?.(stage.name, fingerprint);
@@ -153,10 +173,12 @@ export async function runStages(
           throw withStageName(stage.name, error);
         }
         const evaluation = data.validation === undefined ? undefined : await distiller.evaluate(data.validation);
+        const strategyWeights = await strategyWeightsOf(distiller);
         result = {
           name: stage.name,
           model: studentModel,
           ...(peers.length === 0 ? {} : { peers }),
+          ...(Object.keys(strategyWeights).length === 0 ? {} : { strategyWeights }),
           history,
           fingerprint,
           reused: false,
@@ -204,6 +226,7 @@ function validateStageReferences(spec: StagedExperimentSpec): void {
       if ('stage' in teacher) check(teacher.stage, `${path}.teachers[${k}].stage`);
     });
     if ('stage' in stage.student) check(stage.student.stage, `${path}.student.stage`);
+    if (stage.strategyWeightsFrom !== undefined) check(stage.strategyWeightsFrom, `${path}.strategyWeightsFrom`);
     earlier.push(stage.name);
   });
 }

@@ -2,6 +2,7 @@ import type { Scalar, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs-core
 import type { DistillationContext } from './DistillationContext.js';
 import type { FeatureTaps } from './FeatureTaps.js';
 import type { StrategyLoss } from './StrategyLoss.js';
+import type { StrategyPretraining } from './StrategyPretraining.js';
 import type { TapShapes } from './TapShapes.js';
 import type { TeacherOutputs } from './TeacherOutputs.js';
 
@@ -61,6 +62,12 @@ export interface DistillationStrategy {
    * teacher diagnostics report the accuracy of this ensemble under the strategy's name.
    */
   combineTeachers?(teachers: readonly TeacherOutputs[], labels: Tensor1D): Tensor2D;
+  /**
+   * A stage this strategy needs first, its module fitted on a fixed teacher (see {@link StrategyPretraining}); the
+   * CLI runs it before the student's stage. Through the API, run it yourself: a stage whose student is the teacher
+   * with `trainable: false`, then `strategyWeightsFrom` it.
+   */
+  readonly pretraining?: StrategyPretraining;
   /** Frees the variables the strategy owns. */
   dispose?(): void;
 }

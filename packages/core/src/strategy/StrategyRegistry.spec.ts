@@ -19,6 +19,7 @@ const creation: StrategyCreationContext = {
   studentName: 'student',
   seed: 3,
   variableName: (local: string) => local,
+  teacherLayerWeights: () => [],
 };
 
 /** A factory that records what it was created with. */

@@ -7,6 +7,7 @@ const context = (teacherNames: string[]) => ({
   studentName: 'student',
   seed: 0,
   variableName: (local: string) => local,
+  teacherLayerWeights: () => [],
 });
 
 describe('resolveTeacherName', () => {

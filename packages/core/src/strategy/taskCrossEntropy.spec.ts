@@ -18,6 +18,7 @@ const creation = {
   studentName: 'student',
   seed: 0,
   variableName: (local: string) => local,
+  teacherLayerWeights: () => [],
 };
 
 /** The strategy's loss on these logits and labels, as a plain number; every tensor is freed. */

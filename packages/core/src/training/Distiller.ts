@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import { EventEmitter } from 'eventemitter3';
 import { inject, injectable, multiInject, optional } from 'inversify';
 import { BackendPreference } from '../backends/BackendPreference.js';
@@ -19,17 +18,18 @@ import { Teacher } from '../models/Teacher.js';
 import { createOptimizer } from '../optimizers/createOptimizer.js';
 import type { TrainingState } from '../state/TrainingState.js';
 import { type LoopPosition, TrainingStateKeeper } from '../state/TrainingStateKeeper.js';
+import type { StrategyPretraining } from '../strategy/StrategyPretraining.js';
 import { StrategyRegistry } from '../strategy/StrategyRegistry.js';
 import { StrategySpec } from '../strategy/StrategySpec.js';
 import { TeacherOutputSource } from '../teachers/TeacherOutputSource.js';
 import { TeacherOutputStoreFactory } from '../teachers/TeacherOutputStoreFactory.js';
-import type { Callback } from './Callback.js';
 import { checkPeerClasses } from './checkPeerClasses.js';
 import { createObjectiveTerms } from './createObjectiveTerms.js';
 import type { DistillerEvents } from './DistillerEvents.js';
 import { describeStrategyState } from './describeStrategyState.js';
 import { EpochLosses } from './EpochLosses.js';
 import type { EpochMetrics } from './EpochMetrics.js';
+import type { FitOptions } from './FitOptions.js';
 import { learningRateAt } from './learningRateAt.js';
 import { setLearningRate } from './setLearningRate.js';
 import { TrainingInterrupted } from './TrainingInterrupted.js';
@@ -37,24 +37,9 @@ import { TrainingObjective } from './TrainingObjective.js';
 import { TrainingOptions } from './TrainingOptions.js';
 import { TrainingStep } from './TrainingStep.js';
 import { tapModels } from './tapModels.js';
+import { trainableVariables } from './trainableVariables.js';
 
-export interface FitOptions {
-  /** Evaluated after every epoch; its metrics go into the epoch's record. */
-  readonly validation?: Dataset;
-  readonly callbacks?: readonly Callback[];
-  /**
-   * Measure the teachers on the validation set (else the training set) before training: the
-   * `teachersDiagnosed` event and `distiller.diagnostics`. Default: true when there are teachers.
-   */
-  readonly diagnoseTeachers?: boolean;
-  /** Continue from a state `captureState` (through `checkpoint.save`) gave, where that fit stopped. */
-  readonly resume?: TrainingState;
-  /**
-   * Where to keep the state as training goes: after every epoch, every `everySteps` optimizer steps
-   * (0: epochs only), and when `interrupt()` stops training.
-   */
-  readonly checkpoint?: { readonly everySteps?: number; save(state: TrainingState): Promise<void> };
-}
+export type { FitOptions } from './FitOptions.js';
 
 /**
  * The training loop. Each step: the teachers run frozen in inference mode, the student in training
@@ -94,17 +79,19 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     super();
     this.teachers = teachers ?? [];
     this.peers = peers ?? [];
-    const teacherNames = this.teachers.map((teacher) => teacher.name);
-    const terms = createObjectiveTerms(specs, registry, { teacherNames, studentName: student.name, seed: options.seed });
+    const terms = createObjectiveTerms(specs, registry, {
+      teachers: this.teachers,
+      studentName: student.name,
+      seed: options.seed,
+    });
     const { studentView, teacherViews } = tapModels(terms, student, this.teachers, logger);
 
     const peerViews = this.peers.map(({ name, model }) => new ModelView(`peer '${name}'`, model, [], logger));
     checkPeerClasses(peerViews, studentView.numClasses);
     const strategyVariables = terms.flatMap(({ strategy }) => [...(strategy.variables?.() ?? [])]);
-    const weightsOf = (model: tfl.LayersModel) => model.trainableWeights.map((weight) => weight.read() as tf.Variable);
-    this.trainable = [...weightsOf(student.model), ...this.peers.flatMap(({ model }) => weightsOf(model)), ...strategyVariables];
+    this.trainable = trainableVariables(student, this.peers, strategyVariables);
     const peerModels = this.peers.map(({ name }, p) => ({ name, view: peerViews[p] as ModelView }));
-    this.objective = new TrainingObjective(terms, studentView, this.trainable, peerModels);
+    this.objective = new TrainingObjective(terms, studentView, this.trainable, peerModels, student.trainable !== false);
     this.optimizer = createOptimizer(options.optimizer);
     this.teacherSource = new TeacherOutputSource(
       this.teachers,
@@ -140,9 +127,21 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     return this.objective.terms.map((term) => term.name);
   }
 
+  /** The stages the strategies need before this one (see {@link StrategyPretraining}), by term name. */
+  pretrainings(): { readonly term: string; readonly pretraining: StrategyPretraining }[] {
+    return this.objective.terms.flatMap(({ name, strategy }) =>
+      strategy.pretraining ? [{ term: name, pretraining: strategy.pretraining }] : [],
+    );
+  }
+
   /** Variables owned by strategies (adapters), trained with the student. */
   strategyVariables(): tf.Variable[] {
     return this.objective.terms.flatMap(({ strategy }) => [...(strategy.variables?.() ?? [])]);
+  }
+
+  /** Variables strategies keep as state (memory banks): checkpointed, not trained. */
+  strategyState(): tf.Variable[] {
+    return this.objective.terms.flatMap(({ strategy }) => [...(strategy.state?.() ?? [])]);
   }
 
   /** Ends `fit` after the current batch. */

@@ -37,6 +37,8 @@ export class TrainingObjective {
     private readonly trainable: readonly tf.Variable[],
     /** Models trained with the student (online distillation), run in training mode into the context. */
     private readonly peers: readonly { readonly name: string; readonly view: ModelView }[] = [],
+    /** False for a fixed student (`Student.trainable: false`): run in inference mode, so its batch statistics stay. */
+    private readonly studentTraining = true,
   ) {
     this.parts = terms.flatMap(({ name, strategy }) => (strategy.lossParts ?? []).map((part) => ({ term: name, part })));
   }
@@ -158,7 +160,7 @@ export class TrainingObjective {
       inputs: batch.inputs,
       labels: batch.labels,
       ...(batch.indices === undefined ? {} : { indices: batch.indices }),
-      student: this.studentView.apply(batch.inputs, true),
+      student: this.studentView.apply(batch.inputs, this.studentTraining),
       ...(this.peers.length === 0
         ? {}
         : { peers: this.peers.map(({ name, view }) => ({ name, ...view.apply(batch.inputs, true) })) }),

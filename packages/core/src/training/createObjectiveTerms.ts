@@ -1,12 +1,16 @@
 import { blameStrategy } from '../errors/blameStrategy.js';
+import type { Teacher } from '../models/Teacher.js';
+import type { StrategyCreationContext } from '../strategy/StrategyCreationContext.js';
 import type { StrategyRegistry } from '../strategy/StrategyRegistry.js';
 import type { StrategySpec } from '../strategy/StrategySpec.js';
+import { readTeacherLayerWeights } from '../teachers/readTeacherLayerWeights.js';
 import type { ObjectiveTerm } from './ObjectiveTerm.js';
 import { uniqueVariableName } from './uniqueVariableName.js';
 
 /** What every strategy of one experiment is told when it is created. */
 export interface ExperimentFacts {
-  readonly teacherNames: readonly string[];
+  /** The experiment's teachers: their names, and the layer weights a strategy may read (frozen models). */
+  readonly teachers: readonly Teacher[];
   readonly studentName: string;
   readonly seed: number;
 }
@@ -20,12 +24,17 @@ export function createObjectiveTerms(
   registry: StrategyRegistry,
   experiment: ExperimentFacts,
 ): ObjectiveTerm[] {
+  const { teachers, studentName, seed } = experiment;
+  const teacherNames = teachers.map((teacher) => teacher.name);
   return specs.map((spec, i) => {
     const name = uniqueTermName(spec.name ?? spec.key, specs.slice(0, i));
-    const context = {
-      ...experiment,
+    const context: StrategyCreationContext = {
+      teacherNames,
+      studentName,
+      seed,
       path: `strategies[${i}].options`,
       variableName: (local: string) => uniqueVariableName(`${name}/${local}`),
+      teacherLayerWeights: (teacher: string, layer: string) => readTeacherLayerWeights(teachers, teacher, layer),
     };
     return {
       name,

@@ -70,7 +70,7 @@ afterAll(async () => {
 });
 
 const pool = [{ student: 'student_dense', teacher: 'teacher_pool' }];
-const cases: { key: string; options?: object; weight?: number; parts?: string[] }[] = [
+const cases: { key: string; options?: object; weight?: number; parts?: string[]; student?: object }[] = [
   { key: 'response.kd', options: { temperature: 2, standardize: true }, weight: 9 },
   { key: 'response.dkd', options: { warmupEpochs: 1, standardize: true }, parts: ['tckd', 'nckd'] },
   { key: 'response.dist', options: { beta: 2, gamma: 2, temperature: 4 }, parts: ['inter', 'intra'] },
@@ -103,6 +103,21 @@ const cases: { key: string; options?: object; weight?: number; parts?: string[] 
     parts: ['stage1', 'stage2'],
   },
   {
+    key: 'feature.ofd',
+    // Pre-ReLU maps on both sides: the student normalises before its ReLUs (student_bn<i>), and each of the teacher's
+    // stages ends in the block's addition, whose margins come from the residual branch's last batch norm.
+    student: { name: 'student', model: { type: 'cnn', channels: [4, 8], dense: 16, batchNorm: true } },
+    options: {
+      pairs: [
+        { student: 'student_bn1', teacher: 'teacher_s1b1_add', teacherBatchNorm: 'teacher_s1b1_conv2_bn' },
+        { student: 'student_bn2', teacher: 'teacher_s2b1_add', teacherBatchNorm: 'teacher_s2b1_conv2_bn' },
+      ],
+    },
+    // The reference's CIFAR weight: its loss is summed over every element and divided by the batch size only.
+    weight: 1e-3,
+    parts: ['pair1', 'pair2'],
+  },
+  {
     key: 'self.byot',
     options: { stages: ['student_conv1', 'student_conv2'], deepest: 'student_dense' },
     parts: ['ce', 'kd', 'feature'],
@@ -116,12 +131,13 @@ const cases: { key: string; options?: object; weight?: number; parts?: string[] 
 ];
 
 describe('the method library, each key trained end to end through the CLI on MNIST with a zoo teacher', () => {
-  for (const [index, { key, options, weight = 1, parts }] of cases.entries()) {
+  for (const [index, { key, options, weight = 1, parts, student }] of cases.entries()) {
     it(`${key}${options && 'mode' in options ? ` (${options.mode})` : ''} trains, logs its term and its parts every epoch`, async () => {
       const { records, summary } = await run(`method-${index}`, {
         teachers:
           key === 'response.tfkd' || key === 'self.byot' ? [] : [{ name: 'teacher', model: { type: 'file', path: teacherPath } }],
         strategies: [{ key, weight, ...(options === undefined ? {} : { options }) }, { key: 'task.ce' }],
+        ...(student === undefined ? {} : { student }),
       });
       expect(records.map((record) => record.epoch)).toEqual([0, 1]);
       for (const record of records) {
@@ -170,6 +186,61 @@ describe('the method library, each key trained end to end through the CLI on MNI
     expect(records.every((record) => Number.isFinite(record.losses['multi.relation']))).toBe(true);
     expect((records[1] as MetricsRecord).loss).toBeLessThan((records[0] as MetricsRecord).loss);
     expect(summary.models.student?.accuracy.mean).toBeGreaterThanOrEqual(0);
+  });
+
+  it('multi.crd contrasts the student with two teachers, a head pair and two banks each, weighted per example by entropy', async () => {
+    const teachers = ['a', 'b'].map((name) => ({ name, model: { type: 'file', path: teacherPath } }));
+    const { records, summary } = await run('method-multi-crd', {
+      teachers,
+      strategies: [
+        {
+          key: 'multi.crd',
+          weight: 0.8,
+          options: { student: 'student_dense', teacherLayer: 'teacher_pool', negatives: 256, policy: 'entropy' },
+        },
+        { key: 'task.ce' },
+      ],
+    });
+    expect(records.map((record) => record.epoch)).toEqual([0, 1]);
+    for (const record of records) {
+      expect(Number.isFinite(record.losses['multi.crd'])).toBe(true);
+      expect(Object.keys(record.lossParts?.['multi.crd'] ?? {})).toEqual(['student', 'teacher', 'crd/a', 'crd/b']);
+      for (const value of Object.values(record.lossParts?.['multi.crd'] ?? {})) expect(Number.isFinite(value)).toBe(true);
+    }
+    // As for contrastive.crd, the banks start random, so the student's own cross-entropy is what must fall.
+    expect((records[1] as MetricsRecord).losses['task.ce']).toBeLessThan(
+      (records[0] as MetricsRecord).losses['task.ce'] as number,
+    );
+    expect(summary.models.student?.accuracy.mean).toBeGreaterThanOrEqual(0);
+  });
+
+  it('feature.ft runs the paraphraser’s own stage on the teacher held fixed, then the student’s from its encoder', async () => {
+    const { records } = await run('method-ft', {
+      teachers: [{ name: 'teacher', model: { type: 'file', path: teacherPath } }],
+      strategies: [
+        { key: 'task.ce' },
+        {
+          key: 'feature.ft',
+          weight: 50,
+          // 14×14 maps on both sides; one epoch of paraphraser training is enough to see it run.
+          options: { teacherLayer: 'teacher_stage2', student: 'student_pool1', paraphraserEpochs: 1 },
+        },
+      ],
+    });
+    expect(records.map((record) => Number.isFinite(record.losses['feature.ft']))).toEqual([true, true]);
+    const runDirectory = join(directory, 'runs', 'method-ft');
+    const all = (await readFile(join(runDirectory, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as MetricsRecord);
+    const paraphraser = all.filter((record) => record.stage === 'seed1-pretrain-feature.ft');
+    expect(paraphraser.map((record) => record.model)).toEqual(['pretraining:feature.ft']);
+    expect(paraphraser[0]?.lossParts?.['feature.ft.paraphraser']?.reconstruction).toBeGreaterThan(0);
+    // The paraphraser's stage is kept with its strategy weights, for a re-run to reuse.
+    const kept = JSON.parse(
+      await readFile(join(runDirectory, 'stages', 'seed1-pretrain-feature.ft', 'stage-strategy-weights.json'), 'utf8'),
+    ) as { weights: { name: string }[] };
+    expect(kept.weights.map(({ name }) => name)).toContain('paraphraser/encoder/conv1/kernel');
   });
 
   it('online.dml trains the student and a peer from scratch together, and evaluates and saves the peer', async () => {

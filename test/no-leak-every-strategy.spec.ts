@@ -30,7 +30,8 @@ describe('every strategy in one experiment, with the teacher cache on', () => {
     );
     // Two teachers with 8×8 and 4×4 conv maps (conv1, then pool, conv2), and a thinner student of the same layout.
     const wide = fixtureCnn({ inputShape: [8, 8, 1], channels: [8, 16], classes, prefix: 'wide', seed: 11 });
-    const narrow = fixtureCnn({ inputShape: [8, 8, 1], channels: [6, 12], classes, prefix: 'narrow', seed: 12 });
+    // narrow normalises before each ReLU: feature.ofd reads its pre-ReLU maps (narrow_bn<i>) and their γ, β.
+    const narrow = fixtureCnn({ inputShape: [8, 8, 1], channels: [6, 12], classes, prefix: 'narrow', seed: 12, batchNorm: true });
     const student = fixtureCnn({ inputShape: [8, 8, 1], channels: [4, 8], classes, prefix: 'student', seed: 13 });
     const before = tf.memory().numTensors;
 
@@ -125,6 +126,21 @@ describe('every strategy in one experiment, with the teacher cache on', () => {
             ],
           },
         },
+        // A translator onto a paraphraser encoder of wide's 4×4 map (its encoder stays fixed: state, not trained).
+        {
+          key: 'feature.ft',
+          weight: 10,
+          options: { teacher: 'wide', teacherLayer: 'wide_conv2', student: 'student_conv2' },
+        },
+        // A connector (1×1 conv + batch norm) onto narrow's pre-ReLU map; margins from narrow_bn2's γ and β.
+        {
+          key: 'feature.ofd',
+          weight: 0.01,
+          options: {
+            teacher: 'narrow',
+            pairs: [{ student: 'student_conv2', teacher: 'narrow_bn2', teacherBatchNorm: 'narrow_bn2' }],
+          },
+        },
         {
           key: 'multi.relation',
           weight: 0.1,
@@ -135,6 +151,18 @@ describe('every strategy in one experiment, with the teacher cache on', () => {
               { teacher: 'wide', student: 'student_conv1', teacherLayer: 'wide_conv1' },
               { teacher: 'narrow', student: 'student_conv2', teacherLayer: 'narrow_conv1' },
             ],
+          },
+        },
+        // One head pair, two banks and Z per teacher, every bank moved every step.
+        {
+          key: 'multi.crd',
+          weight: 0.1,
+          options: {
+            student: 'student_conv2',
+            teacherLayer: { wide: 'wide_conv2', narrow: 'narrow_conv2' },
+            featureDim: 8,
+            negatives: 16,
+            policy: 'confidence',
           },
         },
       ],
@@ -172,7 +200,10 @@ describe('every strategy in one experiment, with the teacher cache on', () => {
       'contrastive.crd',
       'feature.vid',
       'feature.review',
+      'feature.ft',
+      'feature.ofd',
       'multi.relation',
+      'multi.crd',
     ];
     expect(distiller.termNames).toEqual(terms);
 

@@ -60,6 +60,51 @@ describe('crdNceLoss', () => {
     expect(gradient[2]).toBeCloseTo(1 / 3.25, 6);
   });
 
+  it("gives each example's own term with reduction 'none', ln(32/3) and ln 4 on the hand-worked batch, whose mean is the loss", async () => {
+    // The batch of the first test, K·P_n = 1/2, ε = 0: row 1 −(ln 3/4 + ln 1/2 + ln 1/4) = −ln(3/32) = ln(32/3) =
+    // 2.3671236141…; row 2 −(ln 1/2 + ln 1 + ln 1/2) = ln 4 = 1.3862943611…; their mean is −ln(3/128) / 2.
+    const rows = [
+      [1.5, 0.5, 1.5],
+      [0.5, 0, 0.5],
+    ];
+    const perExample = await expectNoLeaks(() =>
+      tf.tidy(() => {
+        const losses = crdNceLoss(tf.tensor2d(rows), { datasetSize: 4, eps: 0, reduction: 'none' });
+        return { shape: losses.shape, values: Array.from(losses.dataSync()) };
+      }),
+    );
+    expect(perExample.shape).toEqual([2]);
+    expect(perExample.values[0]).toBeCloseTo(Math.log(32 / 3), 6);
+    expect(perExample.values[1]).toBeCloseTo(Math.log(4), 6);
+    expect(((perExample.values[0] as number) + (perExample.values[1] as number)) / 2).toBeCloseTo(await lossOf(rows, 4, 0), 6);
+  });
+
+  it("weights each example's gradient by its weight with reduction 'none': Σ_b w_b · loss_b", async () => {
+    // One row per example, K = 1, N = 4 (c = K/N = 1/4), ε = 0. d loss_b / dP_b0 = −c / (P (P + c)) and
+    // d loss_b / dP_b1 = 1 / (P_b1 + c). Row 1 [1, 1] with w = 2: 2 · −0.25 / 1.25 = −0.4 and 2 / 1.25 = 1.6.
+    // Row 2 [0.5, 0.25] with w = 0.5: 0.5 · −0.25 / (0.5 · 0.75) = −1/3 and 0.5 / 0.5 = 1.
+    const gradient = await expectNoLeaks(() =>
+      tf.tidy(() =>
+        Array.from(
+          tf
+            .grad((scores: tf.Tensor) =>
+              tf.sum(tf.mul(crdNceLoss(scores as tf.Tensor2D, { datasetSize: 4, eps: 0, reduction: 'none' }), [2, 0.5])),
+            )(
+              tf.tensor2d([
+                [1, 1],
+                [0.5, 0.25],
+              ]),
+            )
+            .dataSync(),
+        ),
+      ),
+    );
+    const expected = [-0.4, 1.6, -1 / 3, 1];
+    expected.forEach((value, i) => {
+      expect(gradient[i]).toBeCloseTo(value, 5);
+    });
+  });
+
   it('refuses scores without a negative column and a dataset size that is not a positive integer, in one line', () => {
     const one = tf.tensor2d([[1], [2]]);
     const two = tf.tensor2d([[1, 2]]);
@@ -67,6 +112,9 @@ describe('crdNceLoss', () => {
       new DistilleryError('crdNceLoss: expected scores [B, K+1] with K ≥ 1 negatives, got shape [2, 1]'),
     );
     expect(() => crdNceLoss(two, { datasetSize: 2.5 })).toThrow('crdNceLoss: datasetSize must be a positive integer, got 2.5');
+    expect(() => crdNceLoss(two, { datasetSize: 2, reduction: 'sum' as 'mean' })).toThrow(
+      new DistilleryError("crdNceLoss: reduction must be 'mean' or 'none', got 'sum'"),
+    );
     tf.dispose([one, two]);
   });
 });

@@ -21,6 +21,15 @@ describe('drawNegatives', () => {
     expect(drawNegatives(batch, { ...options, seed: 8 })).not.toEqual(drawNegatives(batch, options));
   });
 
+  it('draws another, equally repeatable, set for each named stream of the same (seed, step)', () => {
+    const options = { k: 40, datasetSize: 1000, seed: 7, step: 3 };
+    const a = drawNegatives(batch, { ...options, stream: 'a' });
+    expect(drawNegatives(batch, { ...options, stream: 'a' })).toEqual(a);
+    expect(a).not.toEqual(drawNegatives(batch, options));
+    expect(drawNegatives(batch, { ...options, stream: 'b' })).not.toEqual(a);
+    expect([a[0], a[41], a[82]]).toEqual([4, 0, 9]);
+  });
+
   it('draws uniformly with replacement: 10,000 draws over 10 rows put about 1,000 on each', () => {
     const drawn = drawNegatives(Int32Array.from([0, 1, 2, 3]), { k: 2500, datasetSize: 10, seed: 0, step: 0 });
     const counts = new Array(10).fill(0);

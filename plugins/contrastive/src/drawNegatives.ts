@@ -9,12 +9,12 @@ import type { DrawNegativesOptions } from './DrawNegativesOptions.js';
  * happen to be the example itself. RepDistiller's CIFAR default (`--mode exact`) instead draws negatives from
  * the other classes using the dataset's labels, without replacement; this plugin does not.
  *
- * The draws are a function of (seed, step) only, so a run resumed from a checkpoint draws what the uninterrupted
- * run drew. Alea (seedrandom) is used for speed: B = 64, K = 16384 is a million draws per step.
+ * The draws are a function of (seed, step) only (and of `stream`, when given), so a run resumed from a checkpoint
+ * draws what the uninterrupted run drew. Alea (seedrandom) is used for speed: B = 64, K = 16384 is a million draws per step.
  */
 export function drawNegatives(batchIndices: Int32Array, options: DrawNegativesOptions): Int32Array {
-  const { k, datasetSize, seed, step } = options;
-  const random = seedrandom.alea(`contrastive.crd/negatives/${seed}/${step}`);
+  const { k, datasetSize, seed, step, stream } = options;
+  const random = seedrandom.alea(`contrastive.crd/negatives/${seed}/${step}${stream === undefined ? '' : `/${stream}`}`);
   const columns = k + 1;
   const drawn = new Int32Array(batchIndices.length * columns);
   for (let b = 0; b < batchIndices.length; b++) {

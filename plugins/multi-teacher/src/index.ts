@@ -1,8 +1,11 @@
 export { builtInPolicies } from './builtInPolicies.js';
+export { CrdTeacherBranch } from './CrdTeacherBranch.js';
+export type { CrdTeacherBranchOptions } from './CrdTeacherBranchOptions.js';
 export { combineTeachers } from './combineTeachers.js';
 export { confidencePolicy } from './confidencePolicy.js';
 export { entropyPolicy } from './entropyPolicy.js';
 export { MultiAttentionStrategyFactory } from './MultiAttentionStrategyFactory.js';
+export { MultiCrdStrategyFactory } from './MultiCrdStrategyFactory.js';
 export { MultiDkdStrategyFactory } from './MultiDkdStrategyFactory.js';
 export { MultiHintStrategyFactory } from './MultiHintStrategyFactory.js';
 export { MultiKdStrategyFactory } from './MultiKdStrategyFactory.js';

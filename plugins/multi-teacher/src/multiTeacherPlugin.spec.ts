@@ -12,11 +12,11 @@ beforeAll(async () => {
 });
 
 describe('multiTeacherPlugin', () => {
-  it('binds the multi.kd, multi.dkd, multi.hint, multi.attention and multi.relation strategy factories', () => {
+  it('binds the multi.kd, multi.dkd, multi.hint, multi.attention, multi.relation and multi.crd strategy factories', () => {
     const container = new Container({ defaultScope: 'Singleton' });
     container.load(multiTeacherPlugin);
     const keys = container.getAll<StrategyFactory>(StrategyFactory).map((factory) => factory.key);
-    expect(keys.sort()).toEqual(['multi.attention', 'multi.dkd', 'multi.hint', 'multi.kd', 'multi.relation']);
+    expect(keys.sort()).toEqual(['multi.attention', 'multi.crd', 'multi.dkd', 'multi.hint', 'multi.kd', 'multi.relation']);
   });
 
   it('binds every built-in policy under the TeacherWeightingPolicy token', () => {

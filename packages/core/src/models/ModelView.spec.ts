@@ -110,6 +110,28 @@ describe('ModelView', () => {
     model.dispose();
   });
 
+  it('hands a tapped output layer its logits, and a layer tapped twice the same tensor twice', () => {
+    const model = tinyMlp();
+    const logger = recordingLogger();
+    const view = new ModelView('student', model, ['mlp_logits', 'mlp_hidden1', 'mlp_hidden1'], logger);
+    const seen = tf.tidy(() => {
+      const outputs = view.apply(tf.tensor2d([[1, -2]]), false);
+      const direct = model.predict(tf.tensor2d([[1, -2]])) as tf.Tensor;
+      return {
+        logits: Array.from(outputs.logits.dataSync()),
+        tappedLogits: Array.from(outputs.features.mlp_logits?.dataSync() ?? []),
+        direct: Array.from(direct.dataSync()),
+        hidden: outputs.features.mlp_hidden1?.shape,
+      };
+    });
+    expect(seen.tappedLogits).toEqual(seen.direct);
+    expect(seen.logits).toEqual(seen.direct);
+    expect(seen.hidden).toEqual([1, 2]);
+    // tfjs warns about an output listed twice; the view never lists one twice.
+    expect(logger.warnings).toEqual([]);
+    model.dispose();
+  });
+
   it('gives the static shapes of the taps with a null batch dimension', () => {
     const model = fixtureCnn({ inputShape: [4, 4, 1], channels: [2, 3], classes: 5 });
     const view = new ModelView('student', model, ['cnn_conv2', 'cnn_gap'], recordingLogger());

@@ -17,6 +17,8 @@ export class ModelView {
   readonly numClasses: number;
   private readonly graph: tfl.LayersModel;
   private readonly outputsProbabilities: boolean;
+  /** Where each tapped layer's output is among the graph's outputs (0: the model's own output, when it is tapped). */
+  private readonly outputIndex: readonly number[];
 
   constructor(
     /** How errors name the model: `student`, `teacher 'wide'`. */
@@ -47,13 +49,15 @@ export class ModelView {
         throw new DistilleryError(`${role}: no layer named '${name}'; its layers are: ${describeLayers(model)}`);
       }
     }
-    this.graph =
-      layerNames.length === 0
-        ? model
-        : tfl.model({
-            inputs: model.inputs,
-            outputs: [model.outputs[0] as tfl.SymbolicTensor, ...layerNames.map((name) => layerOutput(model, name, role))],
-          });
+    // tfjs gives null for an output listed twice, so a tapped output layer (`<name>_logits`) or a layer tapped
+    // twice is one output of the graph that several taps read.
+    const outputs = [model.outputs[0] as tfl.SymbolicTensor];
+    this.outputIndex = layerNames.map((name) => {
+      const output = layerOutput(model, name, role);
+      const index = outputs.indexOf(output);
+      return index >= 0 ? index : outputs.push(output) - 1;
+    });
+    this.graph = outputs.length === 1 ? model : tfl.model({ inputs: model.inputs, outputs });
   }
 
   /** Static shapes of the tapped layers' outputs, batch dimension `null`. */
@@ -67,12 +71,11 @@ export class ModelView {
   apply(inputs: tf.Tensor, training: boolean): ModelOutputs {
     const result = this.graph.apply(inputs, { training }) as tf.Tensor | tf.Tensor[];
     const outputs = Array.isArray(result) ? result : [result];
-    const [head, ...tapped] = outputs;
     const features: Record<string, tf.Tensor> = {};
     this.layerNames.forEach((name, i) => {
-      features[name] = tapped[i] as tf.Tensor;
+      features[name] = outputs[this.outputIndex[i] as number] as tf.Tensor;
     });
-    const raw = head as tf.Tensor2D;
+    const raw = outputs[0] as tf.Tensor2D;
     const logits = this.outputsProbabilities ? tf.log(tf.clipByValue(raw, PROBABILITY_FLOOR, 1)) : raw;
     return { logits, features };
   }

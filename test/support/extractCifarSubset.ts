@@ -1,0 +1,41 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+/** The shared data folder sits beside the repository (../shared from its root), as on the CI machines. */
+const sharedArchive = fileURLToPath(new URL('../../../shared/data/cifar10-jpeg.tar.gz', import.meta.url));
+
+/**
+ * Extracts the first `train` training and `test` test images of every class of the shared CIFAR-10 JPEG archive
+ * (`cifar10-jpeg/{train,test}/<class>/NNNN.jpg`, read from $CIFAR10_JPEG_ARCHIVE, else ../shared/data beside the
+ * repository, the path examples/cifar10/prepare-data.mjs reads too) into `directory`, and returns the image-folder
+ * root, `<directory>/cifar10-jpeg`. Only the named members are written, so a test pays for decompressing the
+ * 19 MB archive once and keeps a few hundred small files. A missing archive throws: the tests that need it must
+ * fail where the data is absent, not pass by skipping.
+ */
+export async function extractCifarSubset(
+  directory: string,
+  counts: { readonly train: number; readonly test: number },
+): Promise<string> {
+  const archive = resolve(process.env.CIFAR10_JPEG_ARCHIVE ?? sharedArchive);
+  if (!existsSync(archive)) {
+    throw new Error(
+      `CIFAR-10 JPEG archive ${archive} not found: these tests need the shared data folder's cifar10-jpeg.tar.gz; set CIFAR10_JPEG_ARCHIVE to its path`,
+    );
+  }
+  // One pattern per image number, with the class folder left to the wildcard, so the class names need not be listed.
+  const members = (split: string, count: number) =>
+    Array.from({ length: count }, (_, index) => `cifar10-jpeg/${split}/*/${String(index).padStart(4, '0')}.jpg`);
+  await promisify(execFile)('tar', [
+    'xzf',
+    archive,
+    '-C',
+    directory,
+    '--wildcards',
+    ...members('train', counts.train),
+    ...members('test', counts.test),
+  ]);
+  return join(directory, 'cifar10-jpeg');
+}

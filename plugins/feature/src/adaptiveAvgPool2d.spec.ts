@@ -4,6 +4,7 @@ import { expectNoLeaks } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adaptiveAvgPool2d } from './adaptiveAvgPool2d.js';
+import { adaptiveAvgPool2dByBinWeights } from './adaptiveAvgPool2dByBinWeights.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -47,11 +48,11 @@ describe('adaptiveAvgPool2d', () => {
     expectClose((await pooled([1, 4, 9], [1, 3, 1, 1], [2, 1])).values, [2.5, 6.5]);
   });
 
-  it('equals a 2×2 average pool with stride 2 where the size divides, channel by channel and example by example', async () => {
+  it('takes the bin-weight path to a 2×2 average pool with stride 2 where the size divides, channel by channel and example by example', async () => {
     const input = tf.randomNormal([2, 4, 6, 3], 0, 1, 'float32', 11);
     const [ours, reference] = await expectNoLeaks(async () => {
       const results = tf.tidy(() => [
-        adaptiveAvgPool2d(input as tf.Tensor4D, [2, 3]),
+        adaptiveAvgPool2dByBinWeights(input as tf.Tensor4D, [2, 3]),
         tf.avgPool(input as tf.Tensor4D, 2, 2, 'valid'),
       ]);
       const values = await Promise.all(results.map(async (result) => Array.from(await result.data())));
@@ -87,6 +88,58 @@ describe('adaptiveAvgPool2d', () => {
     });
     expectClose(gradient, [1, 4, 3]);
   });
+
+  it('averages the tiles where the size divides: 4×2 → 2×1, worked by hand, and spreads the gradient evenly over each tile', async () => {
+    // Rows 4 → 2 and columns 2 → 1: tiles of rows {0, 1} and {2, 3} by both columns.
+    // x = [[1, 2], [3, 4], [5, 6], [7, 8]]: (1 + 2 + 3 + 4) / 4 = 2.5 and (5 + 6 + 7 + 8) / 4 = 6.5.
+    expectClose((await pooled([1, 2, 3, 4, 5, 6, 7, 8], [1, 4, 2, 1], [2, 1])).values, [2.5, 6.5]);
+    // d (2·pool₀ + 8·pool₁) / dx: 2/4 on the first tile's four inputs, 8/4 on the second's.
+    const gradient = await expectNoLeaks(async () => {
+      const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8], [1, 4, 2, 1]);
+      const weights = tf.tensor4d([2, 8], [1, 2, 1, 1]);
+      const grad = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(adaptiveAvgPool2d(input as tf.Tensor4D, [2, 1]), weights)))(x);
+      const values = Array.from(await grad.data());
+      tf.dispose([x, weights, grad]);
+      return values;
+    });
+    expect(gradient).toEqual([0.5, 0.5, 0.5, 0.5, 2, 2, 2, 2]);
+  });
+
+  it.each([
+    { shape: [2, 8, 8, 3], size: [4, 4] },
+    { shape: [2, 8, 8, 3], size: [1, 1] },
+    { shape: [1, 16, 8, 2], size: [8, 2] },
+    { shape: [3, 6, 9, 2], size: [3, 3] },
+    { shape: [2, 32, 32, 4], size: [4, 4] },
+    { shape: [2, 4, 4, 1], size: [4, 4] },
+  ] as { shape: [number, number, number, number]; size: [number, number] }[])(
+    'gives the bin-weight path’s values and gradients where the size divides: $shape → $size',
+    async ({ shape, size }) => {
+      const input = tf.randomNormal(shape, 0, 1, 'float32', 5) as tf.Tensor4D;
+      const upstream = tf.randomNormal([shape[0], size[0], size[1], shape[3]], 0, 1, 'float32', 6);
+      const [fast, general] = await expectNoLeaks(async () =>
+        Promise.all(
+          [adaptiveAvgPool2d, adaptiveAvgPool2dByBinWeights].map(async (pool) => {
+            const value = pool(input, size);
+            const gradient = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(pool(x as tf.Tensor4D, size), upstream)))(input);
+            const out = {
+              shape: value.shape,
+              value: Array.from(await value.data()),
+              gradient: Array.from(await gradient.data()),
+            };
+            tf.dispose([value, gradient]);
+            return out;
+          }),
+        ),
+      );
+      tf.dispose([input, upstream]);
+      expect(fast?.shape).toEqual([shape[0], size[0], size[1], shape[3]]);
+      expect(fast?.shape).toEqual(general?.shape);
+      // Float32 rounding apart: the pool sums and divides, the products add values weighted by 1/n.
+      expectClose(fast?.value ?? [], general?.value ?? [], 6);
+      expectClose(fast?.gradient ?? [], general?.gradient ?? [], 6);
+    },
+  );
 
   it('refuses an output size that is not two positive integers', () => {
     const input = tf.zeros([1, 4, 4, 1]) as tf.Tensor4D;

@@ -3,6 +3,7 @@ import { expectNoLeaks } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resizeNearest } from './resizeNearest.js';
+import { resizeNearestByGather } from './resizeNearestByGather.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -56,4 +57,40 @@ describe('resizeNearest', () => {
     });
     expect(gradient).toEqual([11, 100]);
   });
+
+  it.each([
+    { shape: [2, 8, 8, 3], size: [16, 16] },
+    { shape: [1, 16, 16, 2], size: [32, 32] },
+    { shape: [1, 3, 5, 2], size: [6, 15] },
+    { shape: [2, 4, 4, 3], size: [16, 8] },
+    { shape: [1, 1, 1, 2], size: [3, 3] },
+    { shape: [1, 4, 3, 2], size: [8, 5] },
+    { shape: [2, 7, 7, 2], size: [14, 7] },
+  ] as { shape: [number, number, number, number]; size: [number, number] }[])(
+    'gives the gathers’ values and gradients bit for bit where a side grows by a whole factor: $shape → $size',
+    async ({ shape, size }) => {
+      const input = tf.randomNormal(shape, 0, 1, 'float32', 7) as tf.Tensor4D;
+      const upstream = tf.randomNormal([shape[0], size[0], size[1], shape[3]], 0, 1, 'float32', 8);
+      const byGathers = (x: tf.Tensor4D) =>
+        tf.tidy(() => resizeNearestByGather(resizeNearestByGather(x, 1, size[0]), 2, size[1]));
+      const [ours, reference] = await expectNoLeaks(async () =>
+        Promise.all(
+          [(x: tf.Tensor4D) => resizeNearest(x, size), byGathers].map(async (resize) => {
+            const value = resize(input);
+            const gradient = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(resize(x as tf.Tensor4D), upstream)))(input);
+            const out = {
+              shape: value.shape,
+              value: Array.from(await value.data()),
+              gradient: Array.from(await gradient.data()),
+            };
+            tf.dispose([value, gradient]);
+            return out;
+          }),
+        ),
+      );
+      tf.dispose([input, upstream]);
+      expect(ours?.shape).toEqual([shape[0], size[0], size[1], shape[3]]);
+      expect(ours).toEqual(reference);
+    },
+  );
 });

@@ -15,7 +15,7 @@ export interface StageResult {
   readonly peers?: readonly { readonly name: string; readonly model: LayersModel }[];
   /**
    * Every strategy variable and state variable at the end of the stage, by local name, for a later stage's
-   * `strategyWeightsFrom`; absent when the strategies own none.
+   * `strategyWeightsFrom`; kept only when a later stage starts from this one, and absent when the strategies own none.
    */
   readonly strategyWeights?: Readonly<Record<string, StateTensor>>;
   /** Empty when the stage was reused from the store. */

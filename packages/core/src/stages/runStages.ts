@@ -46,6 +46,10 @@ export async function runStages(
   options: RunStagesOptions = {},
 ): Promise<StageResult[]> {
   validateStageReferences(spec);
+  // Only these stages keep their strategy variables: a CRD stage's memory banks are tens of MiB nobody reads again.
+  const handedOn = new Set(
+    spec.stages.flatMap((stage) => (stage.strategyWeightsFrom === undefined ? [] : [stage.strategyWeightsFrom])),
+  );
   const results = new Map<string, StageResult>();
   const completed: StageResult[] = [];
   // Models this run built or loaded; on failure they are freed, since no caller can reach them.
@@ -83,6 +87,8 @@ export async function runStages(
           strategies: stage.strategies,
           // Present only when used, so that the fingerprints of stages without them stay what they were.
           ...(frozen ? { frozenStudent: true } : {}),
+          // A stored copy made when no later stage needed its strategy weights lacks them, so it is not reused.
+          ...(handedOn.has(stage.name) ? { keepsStrategyWeights: true } : {}),
           ...(weightsSource === undefined ? {} : { strategyWeightsFrom: weightsSource.fingerprint }),
           training: stage.training ?? {},
           data: data.id ?? null,
@@ -173,7 +179,7 @@ export async function runStages(
           throw withStageName(stage.name, error);
         }
         const evaluation = data.validation === undefined ? undefined : await distiller.evaluate(data.validation);
-        const strategyWeights = await strategyWeightsOf(distiller);
+        const strategyWeights = handedOn.has(stage.name) ? await strategyWeightsOf(distiller) : {};
         result = {
           name: stage.name,
           model: studentModel,

@@ -737,6 +737,104 @@ describe('the elementwise kernels in TypeScript', () => {
   });
 });
 
+describe('the layout kernels (Slice, SplitV, Concat, PadV2)', () => {
+  const int = (shape: number[], seed: number) => tf.cast(tf.mul(random(shape, seed), 100), 'int32');
+
+  it('Slice equals the cpu kernel on every kind of box: contiguous, channels, middle axes, all partial, empty, int32', async () => {
+    await expectNativeToEqualCpu(
+      () => [
+        tf.slice(random([4, 5, 6, 7], 200), [1, 0, 0, 0], [2, 5, 6, 7]),
+        tf.slice(random([4, 5, 6, 7], 201), [0, 0, 0, 2], [4, 5, 6, 3]),
+        tf.slice(random([4, 5, 6, 70], 202), [0, 0, 0, 3], [4, 5, 6, 66]),
+        tf.slice(random([4, 5, 6, 7], 203), [0, 1, 2, 0], [4, 3, 2, 7]),
+        tf.slice(random([4, 5, 6, 7], 204), [1, 2, 3, 4], [2, 2, 2, 2]),
+        tf.slice(random([9], 205), [3], [4]),
+        tf.slice(random([3, 4, 2, 3, 5], 206), [1, 1, 0, 1, 2], [2, 2, 2, 1, 3]),
+        tf.slice(random([4, 5], 207), [1, 2], [0, 3]),
+        tf.slice(int([4, 5, 6], 208), [0, 1, 1], [4, 3, 5]),
+      ],
+      ['Slice'],
+    );
+  });
+
+  it('SplitV equals the cpu kernel along every axis, in equal and uneven pieces, float32 and int32', async () => {
+    await expectNativeToEqualCpu(
+      () => [
+        ...tf.split(random([3, 4, 5, 6], 210), 2, 3),
+        ...tf.split(random([3, 4, 5, 6], 211), [1, 3, 2], 3),
+        ...tf.split(random([3, 4, 5, 6], 212), [3, 1], 1),
+        ...tf.split(random([4, 4, 5, 6], 213), 4, 0),
+        ...tf.split(random([3, 4, 5, 130], 214), [64, 66], -1),
+        ...tf.split(int([6, 4], 215), [2, 2], 1),
+      ],
+      ['SplitV', 'Slice'],
+    );
+  });
+
+  it('Concat equals the cpu kernel along every axis, of two or three inputs, float32 and int32', async () => {
+    await expectNativeToEqualCpu(
+      () => [
+        tf.concat([random([3, 4, 5, 6], 220), random([3, 4, 5, 2], 221)], 3),
+        tf.concat([random([3, 4, 5, 6], 222), random([3, 1, 5, 6], 223), random([3, 2, 5, 6], 224)], 1),
+        tf.concat([random([2, 4, 5], 225), random([1, 4, 5], 226)], 0),
+        tf.concat([random([2, 4, 70], 227), random([2, 4, 66], 228)], 2),
+        tf.concat([int([2, 3], 229), int([2, 5], 230)], 1),
+        tf.concat([random([2, 3], 231), random([2, 0], 232), random([2, 1], 233)], 1),
+      ],
+      ['Concat'],
+    );
+  });
+
+  it('PadV2 equals the cpu kernel with zeros and with another constant, on any axes, float32 and int32', async () => {
+    await expectNativeToEqualCpu(
+      () => [
+        tf.pad(random([2, 5, 5, 3], 240), [
+          [0, 0],
+          [1, 2],
+          [2, 1],
+          [0, 0],
+        ]),
+        tf.pad(random([2, 5, 5, 3], 241), [
+          [0, 0],
+          [0, 0],
+          [0, 0],
+          [3, 2],
+        ]),
+        tf.pad(
+          random([4, 3], 242),
+          [
+            [1, 0],
+            [0, 4],
+          ],
+          -2.5,
+        ),
+        tf.pad(
+          int([3, 4], 243),
+          [
+            [2, 1],
+            [1, 1],
+          ],
+          7,
+        ),
+      ],
+      ['PadV2'],
+    );
+  });
+
+  it('give the gradients of a concatenation, a split and a slice that the cpu kernels give', async () => {
+    const fused = (a: tf.Tensor, b: tf.Tensor) => {
+      const [own, deeper] = tf.split(tf.sigmoid(tf.concat([a, b], 3)), [3, 2], 3);
+      return tf.sum(
+        tf.mul(tf.slice(own as tf.Tensor, [0, 1, 0, 1], [2, 3, 4, 2]), tf.slice(deeper as tf.Tensor, [0, 0, 1, 0], [2, 3, 4, 2])),
+      );
+    };
+    await expectNativeToEqualCpu(
+      () => tf.grads(fused)([random([2, 4, 5, 3], 250), random([2, 4, 5, 2], 251)]),
+      ['Slice', 'SplitV', 'Concat', 'PadV2'],
+    );
+  });
+});
+
 describe('gradients through the native kernels', () => {
   it('of a fused dense layer (bias, ReLU) equal those on cpu', async () => {
     await expectNativeToMatchCpu(() => {
@@ -833,6 +931,16 @@ describe('the native kernels', () => {
         tf.grads((input: tf.Tensor, kernel: tf.Tensor) => tf.sum(depthwise(input, kernel)))([x, random([3, 3, 3, 2], 65)]);
         tf.squaredDifference(random([4, 1, 3], 66), random([1, 5, 3], 67));
         tf.greater(x, tf.scalar(0));
+        // The layout kernels: views, run copies and pads, each with its gradient.
+        const layout = (a: tf.Tensor) =>
+          tf.sum(
+            tf.mul(
+              tf.concat(tf.split(tf.slice(a, [0, 1, 0, 0], [2, 4, 6, 3]), [1, 2], 3).reverse(), 3),
+              tf.slice(a, [0, 1, 0, 0], [2, 4, 6, 3]),
+            ),
+          );
+        tf.grads(layout)([x]);
+        tf.slice(random([4, 130], 68), [1, 0], [2, 130]);
       });
     everyKernel();
     const buffers = backend.numDataIds();

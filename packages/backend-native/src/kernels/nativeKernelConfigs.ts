@@ -34,6 +34,10 @@ import { fusedAdamConfig } from './fusedAdamConfig.js';
 import { fusedConv2DConfig } from './fusedConv2DConfig.js';
 import { fusedMatMulConfig } from './fusedMatMulConfig.js';
 import { gatherV2Config } from './gatherV2Config.js';
+import { concatConfig } from './layout/concatConfig.js';
+import { padV2Config } from './layout/padV2Config.js';
+import { sliceConfig } from './layout/sliceConfig.js';
+import { splitVConfig } from './layout/splitVConfig.js';
 import { maxPoolConfig } from './maxPoolConfig.js';
 import { maxPoolGradConfig } from './maxPoolGradConfig.js';
 import { batchNormTrainingConfig } from './normalization/batchNormTrainingConfig.js';
@@ -42,8 +46,8 @@ import { batchNormTrainingGradConfig } from './normalization/batchNormTrainingGr
 /**
  * The kernels the 'native' backend does not take from the cpu backend: the addon's (products,
  * convolutions, pooling) and, in plain TypeScript, the elementwise kernels that an optimizer step is
- * made of, in tight loops or in the addon's vectorised elementwise functions, and Distillery's fused
- * Adam step. Every other kernel of 'native' is the cpu backend's own.
+ * made of, in tight loops or in the addon's vectorised elementwise functions, the layout kernels (slice,
+ * split, concat, pad) as run copies, and Distillery's fused Adam step. Every other kernel of 'native' is the cpu backend's own.
  */
 export const nativeKernelConfigs: readonly KernelConfig[] = [
   batchMatMulConfig,
@@ -84,5 +88,9 @@ export const nativeKernelConfigs: readonly KernelConfig[] = [
   tileConfig,
   softmaxConfig,
   gatherV2Config,
+  sliceConfig,
+  splitVConfig,
+  concatConfig,
+  padV2Config,
   fusedAdamConfig,
 ];

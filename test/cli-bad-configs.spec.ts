@@ -166,6 +166,14 @@ const badCases: readonly BadCase[] = [
     leaves: 'nothing',
   },
   {
+    name: 'label-noise-fraction-as-a-percentage',
+    config: (config: Config) => {
+      config.data.labelNoise = { fraction: 40 };
+    },
+    message: ({ file }) => `${file}: data.labelNoise.fraction: expected a number in (0, 1)`,
+    leaves: 'nothing',
+  },
+  {
     name: 'unknown-backend',
     config: (config: Config) => {
       config.backend = 'gpu';

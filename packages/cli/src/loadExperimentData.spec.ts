@@ -59,3 +59,31 @@ describe('loadExperimentData for CIFAR', () => {
     );
   });
 });
+
+describe('loadExperimentData with labelNoise', () => {
+  it('shuffles training labels only, after the hold-outs, and says how many changed', async () => {
+    const clean = await loadExperimentData(dataSchema.parse({ source: 'synthetic' }), root, () => {
+      throw new Error('no line without label noise');
+    });
+    const lines: string[] = [];
+    const config = dataSchema.parse({ source: 'synthetic', labelNoise: { fraction: 0.4, seed: 2 } });
+    const noisy = await loadExperimentData(config, root, (line) => lines.push(line));
+
+    const trueLabels = clean.train.labels();
+    const noisyLabels = noisy.train.labels();
+    const changed = noisyLabels.filter((label, k) => label !== trueLabels[k]).length;
+    // 1200 examples less 200 test and 200 validation leave 800 to train on; 0.4 of them is 320.
+    expect(lines).toEqual([
+      `label noise: 320 of 800 training labels shuffled (${changed} changed); validation and test labels untouched`,
+    ]);
+    expect(changed).toBeGreaterThan(0);
+    expect(Array.from(noisy.validation.labels())).toEqual(Array.from(clean.validation.labels()));
+    expect(Array.from(noisy.test.labels())).toEqual(Array.from(clean.test.labels()));
+    expect([noisy.validation.id, noisy.test.id]).toEqual([clean.validation.id, clean.test.id]);
+    const clusters = 'gaussian-clusters-v2(n=1200,d=16,k=4,noise=1,seed=0)';
+    expect(clean.train.id).toBe(`${clusters}[0:1000][0:800]`);
+    expect(noisy.train.id).toBe(`${clusters}+shuffledLabels(0.4 of [0:1000][0:800], seed 2)[0:1000][0:800]`);
+    expect(noisy.id).not.toBe(clean.id);
+    expect(noisy.train.store.inputs).toBe(noisy.validation.store.inputs);
+  });
+});

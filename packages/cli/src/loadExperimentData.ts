@@ -1,14 +1,56 @@
 import { resolve } from 'node:path';
 import type { DataConfig } from '@distillery/config';
 import { DistilleryError } from '@distillery/core';
-import { channelStatistics, type ExampleStore, gaussianClusters, IndexedDataset, splitTrainValidation } from '@distillery/data';
+import {
+  channelStatistics,
+  type ExampleStore,
+  gaussianClusters,
+  IndexedDataset,
+  splitTrainValidation,
+  withShuffledLabels,
+} from '@distillery/data';
 import { loadCifar, loadCsvFile, loadFashionMnist, loadImageFolder, loadMnist } from '@distillery/node';
 import { decodingProgressBar } from './decodingProgressBar.js';
 import { downloadProgressBar } from './downloadProgressBar.js';
 import type { ExperimentData } from './ExperimentData.js';
 
-/** Loads the data a config names and splits it into train, validation and test views. */
-export async function loadExperimentData(config: DataConfig, baseDirectory: string): Promise<ExperimentData> {
+/** The three views before any label noise. */
+interface Splits {
+  readonly train: IndexedDataset;
+  readonly validation: IndexedDataset;
+  readonly test: IndexedDataset;
+}
+
+/**
+ * Loads the data a config names and splits it into train, validation and test views. With `labelNoise`,
+ * the training view's labels are shuffled after validation is held out (withShuffledLabels), so validation
+ * and test keep the true labels; `log` gets one line saying how many.
+ */
+export async function loadExperimentData(
+  config: DataConfig,
+  baseDirectory: string,
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<ExperimentData> {
+  const { train: cleanTrain, validation, test } = await loadSplits(config, baseDirectory);
+  let train = cleanTrain;
+  if (config.labelNoise !== undefined) {
+    const noisy = withShuffledLabels(cleanTrain, config.labelNoise);
+    train = noisy.dataset;
+    log(
+      `label noise: ${noisy.shuffled} of ${train.size} training labels shuffled (${noisy.changed} changed); validation and test labels untouched`,
+    );
+  }
+  return {
+    train,
+    validation,
+    test,
+    inputShape: train.inputShape,
+    numClasses: train.numClasses,
+    id: [train.id, validation.id, test.id].join(' | '),
+  };
+}
+
+async function loadSplits(config: DataConfig, baseDirectory: string): Promise<Splits> {
   switch (config.source) {
     case 'mnist':
       return firstTrainAndTest(await loadMnist({ split: 'train' }), await loadMnist({ split: 'test' }), config);
@@ -92,15 +134,8 @@ export async function loadExperimentData(config: DataConfig, baseDirectory: stri
   }
 }
 
-function finish(train: IndexedDataset, validation: IndexedDataset, test: IndexedDataset): ExperimentData {
-  return {
-    train,
-    validation,
-    test,
-    inputShape: train.inputShape,
-    numClasses: train.numClasses,
-    id: [train.id, validation.id, test.id].join(' | '),
-  };
+function finish(train: IndexedDataset, validation: IndexedDataset, test: IndexedDataset): Splits {
+  return { train, validation, test };
 }
 
 /**
@@ -115,7 +150,7 @@ function firstTrainAndTest(
     readonly trainExamples?: number | undefined;
     readonly testExamples?: number | undefined;
   },
-): ExperimentData {
+): Splits {
   const pool =
     config.trainExamples === undefined ? trainStore : firstExamples(trainStore, config.trainExamples, 'data.trainExamples');
   checkHoldOut(pool.size, { 'data.validation': config.validation });

@@ -70,6 +70,7 @@ const summary: Summary = {
       teachers: { big: { accuracy: 0.9, expectedCalibrationError: 0.0421 } },
       agreement: { big: { big: 1 } },
       ensembles: { 'mean-probs': 0.9 },
+      flags: [],
     },
   },
 };
@@ -94,6 +95,31 @@ describe('renderReport', () => {
     expect(count(html, '</svg>')).toBe(4);
     expect(html.indexOf('Gain from distillation, per seed')).toBeLessThan(html.indexOf('Test accuracy per seed'));
     expect(html.indexOf('Test accuracy per seed')).toBeLessThan(html.indexOf('Loss terms per epoch'));
+  });
+
+  it("lists the teachers the diagnostics flagged under their seed's table, and none where there are none", async () => {
+    const message =
+      "teacher 'noisy' looks unreliable: accuracy 71.2 % is 18.8 points below 'big' (90.0 %); a per-example policy (multi.kd policy confidence or entropy) or leaving it out may help";
+    const flagged: Summary = {
+      ...summary,
+      teacherDiagnostics: {
+        '1': {
+          examples: 60,
+          teachers: {
+            big: { accuracy: 0.9, expectedCalibrationError: 0.0421 },
+            noisy: { accuracy: 0.712, expectedCalibrationError: 0.05 },
+          },
+          agreement: { big: { big: 1, noisy: 0.75 }, noisy: { big: 0.75, noisy: 1 } },
+          ensembles: { 'mean-probs': 0.88 },
+          flags: [{ teacher: 'noisy', message }],
+        },
+      },
+    };
+    const html = await renderReport(flagged, records);
+    expect(html).toContain(
+      '<p>Ensembles: mean-probs 88.00%</p>\n<ul class="flags">\n<li>teacher &#39;noisy&#39; looks unreliable: accuracy 71.2 % is 18.8 points below &#39;big&#39; (90.0 %); a per-example policy (multi.kd policy confidence or entropy) or leaving it out may help</li>\n</ul>',
+    );
+    expect(await renderReport(summary, records)).not.toContain('<ul class="flags">');
   });
 
   it('says so, in red, when distillation did not help on every seed', async () => {

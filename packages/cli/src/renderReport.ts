@@ -50,9 +50,11 @@ export async function renderReport(
       const ensembles = Object.entries(result.ensembles)
         .map(([name, accuracy]) => `${escapeHtml(name)} ${percent(accuracy)}`)
         .join(', ');
+      // Summaries written before teachers were flagged have no flags.
+      const flags = (result.flags ?? []).map(({ message }) => `<li>${escapeHtml(message)}</li>`).join('\n');
       return `<h3>Seed ${escapeHtml(seed)}: teachers on ${result.examples} validation examples</h3>
 <table><tr><th>teacher</th><th>accuracy</th><th>calibration error (ECE)</th></tr>${teacherRows}</table>
-<p>Ensembles: ${ensembles}</p>`;
+<p>Ensembles: ${ensembles}</p>${flags === '' ? '' : `\n<ul class="flags">\n${flags}\n</ul>`}`;
     })
     .join('\n');
   return `<!doctype html>
@@ -70,6 +72,7 @@ th:first-child, td:first-child { text-align: left; }
 .verdict { font-size: 1.15rem; padding: 0.6rem 0.9rem; border-left: 4px solid; max-width: 60rem; }
 .verdict.helped { border-color: #2ca02c; background: #f0f9f0; }
 .verdict.not-helped { border-color: #d62728; background: #fdf1f1; }
+.flags { border-left: 4px solid #ff7f0e; background: #fff6ec; padding: 0.4rem 0.9rem 0.4rem 2rem; max-width: 60rem; }
 </style>
 </head>
 <body>

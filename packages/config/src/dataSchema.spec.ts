@@ -82,3 +82,41 @@ describe('dataSchema for Fashion-MNIST', () => {
     );
   });
 });
+
+describe('dataSchema labelNoise', () => {
+  it('is accepted by every source, with seed 0 unless given', () => {
+    const sources = [
+      { source: 'mnist' },
+      { source: 'cifar10' },
+      { source: 'cifar100' },
+      { source: 'fashion-mnist' },
+      { source: 'csv', path: 'd.csv', labelColumn: 'y' },
+      { source: 'synthetic' },
+      { source: 'image-folder', root: 'images' },
+    ];
+    for (const data of sources) {
+      expect(dataSchema.parse({ ...data, labelNoise: { fraction: 0.4 } }).labelNoise).toEqual({ fraction: 0.4, seed: 0 });
+      expect(dataSchema.parse({ ...data, labelNoise: { fraction: 0.1, seed: 3 } }).labelNoise).toEqual({
+        fraction: 0.1,
+        seed: 3,
+      });
+      expect(dataSchema.parse(data).labelNoise).toBeUndefined();
+    }
+  });
+
+  it('names the field of a fraction outside (0, 1), a bad seed and an unknown key', () => {
+    for (const fraction of ['0', '1', '1.5', '-0.2', 'lots']) {
+      expect(() => parseConfig(withData(`{ source: cifar10, labelNoise: { fraction: ${fraction} } }`), 'c.yaml')).toThrow(
+        'c.yaml: data.labelNoise.fraction: expected a number in (0, 1)',
+      );
+    }
+    for (const seed of ['-1', '0.5', 'first']) {
+      expect(() => parseConfig(withData(`{ source: mnist, labelNoise: { fraction: 0.4, seed: ${seed} } }`), 'c.yaml')).toThrow(
+        'c.yaml: data.labelNoise.seed: expected an integer ≥ 0',
+      );
+    }
+    expect(() => parseConfig(withData('{ source: mnist, labelNoise: { fraction: 0.4, kind: uniform } }'), 'c.yaml')).toThrow(
+      "c.yaml: data.labelNoise: unknown key 'kind'",
+    );
+  });
+});

@@ -2,6 +2,26 @@ import { z } from 'zod';
 
 const count = z.number().int().positive();
 
+const fractionError = { error: 'expected a number in (0, 1)' };
+const seedError = { error: 'expected an integer ≥ 0' };
+
+/**
+ * Label noise on the training split only, after validation is held out, so model selection and the test
+ * figures see the true labels: a seeded random `Math.round(fraction · n)` of the n training examples have
+ * their labels shuffled among themselves, which keeps every class's count (withShuffledLabels in
+ * @distillery/data). Zhang et al. 2017 (ICLR, "Understanding deep learning requires rethinking
+ * generalization") draw a uniform random class per example with probability p instead; shuffling a subset
+ * keeps the class balance. For a teacher trained on partly wrong labels.
+ */
+const labelNoise = z
+  .strictObject({
+    /** The share of the training examples whose labels are shuffled, in (0, 1). */
+    fraction: z.number(fractionError).gt(0, fractionError).lt(1, fractionError),
+    /** Seeds which examples are chosen and how their labels are permuted. */
+    seed: z.number(seedError).int(seedError).min(0, seedError).default(0),
+  })
+  .optional();
+
 /** What CIFAR-10 and CIFAR-100 share. */
 const cifarFields = {
   /** The folder holding the archive (relative to the config file); default $DISTILLERY_DATA, else ~/.cache/distillery. */
@@ -18,6 +38,7 @@ const cifarFields = {
    * to [0, 1] instead.
    */
   normalize: z.boolean().default(true),
+  labelNoise,
 };
 
 /** Where the examples come from. Validation examples are held out of the training split. */
@@ -30,6 +51,7 @@ export const dataSchema = z.discriminatedUnion('source', [
     trainExamples: count.optional(),
     /** Use only the first n of the 10,000 test examples; default all. */
     testExamples: count.optional(),
+    labelNoise,
   }),
   z.strictObject({
     /**
@@ -57,6 +79,7 @@ export const dataSchema = z.discriminatedUnion('source', [
     trainExamples: count.optional(),
     /** Use only the first n of the 10,000 test examples; default all. */
     testExamples: count.optional(),
+    labelNoise,
   }),
   z.strictObject({
     source: z.literal('csv'),
@@ -71,6 +94,7 @@ export const dataSchema = z.discriminatedUnion('source', [
     standardize: z.boolean().default(true),
     validation: count.default(100),
     test: count.default(100),
+    labelNoise,
   }),
   z.strictObject({
     source: z.literal('synthetic'),
@@ -84,6 +108,7 @@ export const dataSchema = z.discriminatedUnion('source', [
     shape: z.array(count).min(1).optional(),
     validation: count.default(200),
     test: count.default(200),
+    labelNoise,
   }),
   z.strictObject({
     source: z.literal('image-folder'),
@@ -99,5 +124,6 @@ export const dataSchema = z.discriminatedUnion('source', [
     normalize: z.boolean().default(true),
     /** Where decoded images are cached (relative to the config file); default $DISTILLERY_DATA/image-cache or ~/.cache/distillery/image-cache. */
     cacheDir: z.string().min(1).optional(),
+    labelNoise,
   }),
 ]);

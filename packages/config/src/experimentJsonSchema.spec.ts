@@ -34,6 +34,25 @@ describe('experimentJsonSchema', () => {
     expect((item.properties as JsonSchema).key).toEqual({ type: 'string', minLength: 1 });
   });
 
+  it('gives every data source the optional labelNoise, a fraction in (0, 1) and a seed', () => {
+    const data = (experimentJsonSchema().properties as Record<string, JsonSchema>).data as JsonSchema;
+    const sources = data.oneOf as JsonSchema[];
+    expect(sources).toHaveLength(7);
+    for (const source of sources) {
+      const properties = source.properties as Record<string, JsonSchema>;
+      expect(source.required).not.toContain('labelNoise');
+      expect(properties.labelNoise).toMatchObject({
+        type: 'object',
+        properties: {
+          fraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
+          seed: { type: 'integer', minimum: 0, default: 0 },
+        },
+        required: ['fraction'],
+        additionalProperties: false,
+      });
+    }
+  });
+
   it("describes response.kd's options per key, with temperature's default and description, beside the generic fields", () => {
     const item = strategyItem(experimentJsonSchema([kdStrategyFactory]));
     // The generic fields stay on the item, so weight, name, from and until are checked for every key.

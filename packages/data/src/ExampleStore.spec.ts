@@ -129,6 +129,22 @@ describe('ExampleStore with uint8 inputs and a per-channel normalisation', () =>
     expect(Array.from(normalised.valuesOf(Int32Array.from([1])))).toEqual([(3 - 1) / 3, (4 - 2.5) / 4].map(Math.fround));
   });
 
+  it('takes other labels over the same inputs, naming them in the id before the normalisation', () => {
+    const normalised = new ExampleStore({ ...valid(), exampleShape: [1, 2], normalization: { mean: [1, 0], std: [2, 1] } });
+    const relabelled = normalised.withLabels(Int32Array.from([1, 1, 0]), 'flipped');
+    expect(relabelled.id).toBe('three+flipped+normalize(mean 1,0; std 2,1)');
+    expect(relabelled.inputs).toBe(normalised.inputs);
+    expect(Array.from(relabelled.labels)).toEqual([1, 1, 0]);
+    expect(Array.from(normalised.labels)).toEqual([0, 1, 0]);
+    expect(relabelled.withNormalization(undefined).labels).toBe(relabelled.labels);
+    expect(errorOf(() => normalised.withLabels(Int32Array.from([1]), 'short')).message).toBe(
+      'ExampleStore three+normalize(mean 1,0; std 2,1): 1 new labels for 3 examples',
+    );
+    expect(errorOf(() => normalised.withLabels(Int32Array.from([0, 2, 0]), 'bad')).message).toBe(
+      'ExampleStore three+bad: label 2 of example 1 is not a class index in [0, 2)',
+    );
+  });
+
   it('refuses a normalisation that does not fit the channels or divides by zero', () => {
     const bytes = Uint8Array.from(imageBytes);
     expect(errorOf(() => rgbStore(bytes, { mean: [0], std: [1] })).message).toBe(

@@ -117,6 +117,19 @@ export class ExampleStore {
   }
 
   /**
+   * The same inputs (shared, not copied) with other labels, one per example: what label noise is made of.
+   * `description` says how the labels were changed and joins the id before the normalisation
+   * (`cifar10-train+shuffledLabels(…)+normalize(…)`), so fingerprints and caches tell the two stores apart.
+   */
+  withLabels(labels: Int32Array, description: string): ExampleStore {
+    if (labels.length !== this.size) {
+      throw new DistilleryError(`ExampleStore ${this.id}: ${labels.length} new labels for ${this.size} examples`);
+    }
+    if (description.length === 0) throw new DistilleryError(`ExampleStore ${this.id}: new labels need a description`);
+    return new ExampleStore({ ...this.options, id: `${this.options.id}+${description}`, labels });
+  }
+
+  /**
    * What a model sees of the examples at `indices` (store indices, in that order): their values one
    * after another as a fresh float32 array, normalised. The one way to read examples out of a store.
    */

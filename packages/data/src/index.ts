@@ -18,3 +18,4 @@ export type { RandomSource } from './RandomSource.js';
 export { type RandomCropOptions, randomCrop } from './randomCrop.js';
 export { type RandomShiftOptions, randomShift } from './randomShift.js';
 export { type SplitOptions, splitTrainValidation, type TrainValidationSplit } from './splitTrainValidation.js';
+export { type LabelShuffleOptions, type ShuffledLabels, withShuffledLabels } from './withShuffledLabels.js';

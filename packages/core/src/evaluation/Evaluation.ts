@@ -7,6 +7,7 @@ import type { ObjectiveTerm } from '../training/ObjectiveTerm.js';
 import { CalibrationBins } from './CalibrationBins.js';
 import type { EvaluationMetrics } from './EvaluationMetrics.js';
 import { ensembleLogProbabilities } from './ensembleLogProbabilities.js';
+import { flagUnreliableTeachers } from './flagUnreliableTeachers.js';
 import { inferBatches } from './inferBatches.js';
 import type { TeacherDiagnostics } from './TeacherDiagnostics.js';
 
@@ -84,8 +85,9 @@ export class Evaluation {
   }
 
   /**
-   * Each teacher's accuracy and calibration, how often teachers agree, and the accuracy of their
-   * ensembles (mean of probabilities, and each strategy's own combination), on `data`.
+   * Each teacher's accuracy and calibration, how often teachers agree, the accuracy of their ensembles
+   * (mean of probabilities, and each strategy's own combination), and which teachers look unreliable
+   * beside the others (flagUnreliableTeachers), on `data`.
    */
   async diagnoseTeachers(data: Dataset): Promise<TeacherDiagnostics> {
     const names = this.teachers.map((teacher) => teacher.name);
@@ -131,18 +133,20 @@ export class Evaluation {
       },
     );
     const n = Math.max(1, examples);
+    const teachers = Object.fromEntries(
+      names.map((name, a) => [
+        name,
+        { accuracy: (correct[a] as number) / n, expectedCalibrationError: calibration[a]?.expectedCalibrationError() ?? 0 },
+      ]),
+    );
     return {
       examples,
-      teachers: Object.fromEntries(
-        names.map((name, a) => [
-          name,
-          { accuracy: (correct[a] as number) / n, expectedCalibrationError: calibration[a]?.expectedCalibrationError() ?? 0 },
-        ]),
-      ),
+      teachers,
       agreement: Object.fromEntries(
         names.map((name, a) => [name, Object.fromEntries(names.map((other, b) => [other, (agreeing[a]?.[b] as number) / n]))]),
       ),
       ensembles: Object.fromEntries(ensembleNames.map((name, e) => [name, (ensembleCorrect[e] as number) / n])),
+      flags: flagUnreliableTeachers(teachers),
     };
   }
 

@@ -1,3 +1,5 @@
+import type { TeacherFlag } from './TeacherFlag.js';
+
 /** How good and how alike the teachers are, measured on held-out data before training. */
 export interface TeacherDiagnostics {
   readonly examples: number;
@@ -10,4 +12,9 @@ export interface TeacherDiagnostics {
    * ensemble of every strategy that combines teachers, under its term name.
    */
   readonly ensembles: Readonly<Record<string, number>>;
+  /**
+   * The teachers that look unreliable beside the others (far less accurate than the best, or much worse
+   * calibrated than the rest): see {@link flagUnreliableTeachers}. Empty with fewer than two teachers.
+   */
+  readonly flags: readonly TeacherFlag[];
 }

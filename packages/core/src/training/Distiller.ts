@@ -205,6 +205,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     if (this.teachers.length > 0 && fitOptions.diagnoseTeachers !== false) {
       this.diagnostics = await this.diagnoseTeachers(fitOptions.validation ?? train);
       this.emit('teachersDiagnosed', this.diagnostics);
+      for (const flag of this.diagnostics.flags) this.logger.warn(flag.message);
     }
     const resume = fitOptions.resume;
     if (resume !== undefined) {

@@ -39,6 +39,9 @@ const dkdBetas = { 'resnet56>resnet20': 2, 'resnet110>resnet32': 2, 'wrn-40-2>wr
 /**
  * Every row but the teacher's, for a teacher and a student of the zoo trained for `epochs`. `seeds: 'all'` marks the
  * rows run on every seed of `--seeds` (at least three: the issue asks it for these); the others run on `--other-seeds`.
+ * `sharesTeacherOutputs` marks the rows that read what another row (or seed of it) also reads of the teacher: the
+ * logits (KD, DKD, DKD + LS, DIST), or the logits and the pooled embedding (RKD, PKT, CRD); they keep the teacher's
+ * outputs on each epoch's augmented batches, so that only the first of them with a seed runs the teacher.
  * `published` is the CIFAR-100 top-1 % of the reference for resnet56 → resnet20, where one exists.
  */
 export function methodRows({ teacher, student, epochs }) {
@@ -68,6 +71,7 @@ export function methodRows({ teacher, student, epochs }) {
     },
     {
       key: 'kd',
+      sharesTeacherOutputs: true,
       label: 'KD',
       seeds: 'all',
       strategies: [kd(0.9), ce(0.1)],
@@ -105,6 +109,7 @@ export function methodRows({ teacher, student, epochs }) {
     },
     {
       key: 'dkd',
+      sharesTeacherOutputs: true,
       label: 'DKD',
       seeds: 'all',
       strategies: [{ key: 'response.dkd', weight: 1, options: { alpha: 1, beta: dkdBeta, temperature: 4, warmupEpochs } }, ce()],
@@ -113,6 +118,7 @@ export function methodRows({ teacher, student, epochs }) {
     },
     {
       key: 'dkd-ls',
+      sharesTeacherOutputs: true,
       label: 'DKD + LS',
       seeds: 'other',
       strategies: [
@@ -128,6 +134,7 @@ export function methodRows({ teacher, student, epochs }) {
     },
     {
       key: 'dist',
+      sharesTeacherOutputs: true,
       label: 'DIST',
       seeds: 'other',
       strategies: [{ key: 'response.dist', weight: 1, options: { beta: 2, gamma: 2, temperature: 4 } }, ce()],
@@ -135,6 +142,7 @@ export function methodRows({ teacher, student, epochs }) {
     },
     {
       key: 'rkd',
+      sharesTeacherOutputs: true,
       label: 'RKD',
       seeds: 'other',
       strategies: [{ key: 'relation.rkd', weight: 1, options: { pairs: [{ student: s.pool, teacher: t.pool }] } }, ce()],
@@ -143,6 +151,7 @@ export function methodRows({ teacher, student, epochs }) {
     },
     {
       key: 'pkt',
+      sharesTeacherOutputs: true,
       label: 'PKT',
       seeds: 'other',
       strategies: [{ key: 'relation.pkt', weight: 30000, options: { pairs: [{ student: s.pool, teacher: t.pool }] } }, ce()],
@@ -162,6 +171,7 @@ export function methodRows({ teacher, student, epochs }) {
     },
     {
       key: 'crd',
+      sharesTeacherOutputs: true,
       label: 'CRD',
       seeds: 'all',
       strategies: [{ key: 'contrastive.crd', weight: 0.8, options: { student: s.pool, teacherLayer: t.pool } }, ce()],

@@ -9,6 +9,7 @@ import type { ProgressReporter } from './ProgressReporter.js';
 import { prepareExperiment } from './prepareExperiment.js';
 import { readExperimentConfig } from './readExperimentConfig.js';
 import { stageNames } from './stageNames.js';
+import { teacherCacheDirectory } from './teacherCacheDirectory.js';
 
 export interface CacheOutcome {
   readonly directory: string;
@@ -84,7 +85,7 @@ export async function cacheExperiment(configPath: string, options: { progress: P
         plugins: [...prepared.plugins],
         backend: config.backend,
         logger,
-        teacherOutputStores: fileTeacherOutputStores(join(job.stageRoot, 'teacher-cache')),
+        teacherOutputStores: fileTeacherOutputStores(teacherCacheDirectory(prepared, job.stageRoot)),
       });
       try {
         const location = await distiller.cacheTeacherOutputs(studentStage.train ?? prepared.data.train);

@@ -20,6 +20,7 @@ import type { ModelFacts, SeedOutcome } from './SeedOutcome.js';
 import type { ModelRole, ModelSummary, Summary } from './Summary.js';
 import { stageNames } from './stageNames.js';
 import { statisticOf } from './statisticOf.js';
+import { teacherCacheDirectory } from './teacherCacheDirectory.js';
 
 /**
  * Runs a prepared experiment into its run directory: each seed as an {@link ExperimentJob} (the stages:
@@ -62,7 +63,7 @@ export async function runSeed(
       backend: config.backend,
       logger,
       store: new FileStageStore(job.stageRoot),
-      teacherOutputStores: fileTeacherOutputStores(join(job.stageRoot, 'teacher-cache')),
+      teacherOutputStores: fileTeacherOutputStores(teacherCacheDirectory(prepared, job.stageRoot)),
     },
     { train: data.train, validation: data.validation, id: data.id },
     {

@@ -69,6 +69,13 @@ export const experimentConfigSchema = z
      * steps, besides after every epoch; 0 for epochs only. An interrupted run continues from it.
      */
     checkpointEverySteps: z.number().int().min(0).default(500),
+    /**
+     * Where teacher-output caches too large for memory, and per-epoch ones (`training.teacherCache.augmentedData:
+     * per-epoch`), are kept, relative to the config file; default `teacher-cache/` in the run directory. Runs that
+     * share data, seed, batch size and teachers (a method table's rows, separate runs of one study) can point at one
+     * folder: caches are found by a key of everything their values depend on, so one run's outputs serve the others.
+     */
+    teacherCacheDir: z.string().min(1).optional(),
   })
   .check((context) => {
     const seen = new Set<string>();

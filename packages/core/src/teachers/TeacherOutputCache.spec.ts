@@ -91,6 +91,32 @@ function augmented(data: TensorDataset): Dataset {
   };
 }
 
+/**
+ * The same dataset, with an augmentation drawn per (seed, epoch): training passes add 10 · epoch + seed to every
+ * feature but the number, so each epoch's teacher outputs differ, as random crops make them differ.
+ */
+function augmentedPerEpoch(data: TensorDataset): Dataset {
+  return {
+    id: `${data.id}+plusEpoch`,
+    size: data.size,
+    inputShape: data.inputShape,
+    randomlyAugmented: true,
+    *batches(options: BatchOptions): Iterable<Batch> {
+      for (const batch of data.batches(options)) {
+        if (options.augment !== true) {
+          yield batch;
+          continue;
+        }
+        const rows = batch.inputs.shape[0] as number;
+        const shift = 10 * options.epoch + options.seed;
+        const shifted = tf.tidy(() => tf.add(batch.inputs, tf.concat([tf.zeros([rows, 1]), tf.fill([rows, 4], shift)], 1)));
+        batch.inputs.dispose();
+        yield { ...batch, inputs: shifted };
+      }
+    },
+  };
+}
+
 /** A store that outlives its Distiller, as files do: complete stores are kept by key for later `find`s. */
 class PersistentStores implements TeacherOutputStoreFactory {
   readonly completed = new Map<string, MemoryTeacherOutputStore>();
@@ -140,6 +166,7 @@ async function train(options: {
   cache?: TrainingOptionsInput['teacherCache'];
   stores?: TeacherOutputStoreFactory;
   epochs?: number;
+  seed?: number;
 }): Promise<Run> {
   const strategy = new MatchTeacher();
   const logger = recordingLogger();
@@ -149,7 +176,12 @@ async function train(options: {
     student: { model: student },
     strategies: [{ key: 'task.ce' }, { key: strategy.key }],
     plugins: [plugin(strategy)],
-    training: { epochs: options.epochs ?? 3, batchSize: 16, seed: 2, ...(options.cache ? { teacherCache: options.cache } : {}) },
+    training: {
+      epochs: options.epochs ?? 3,
+      batchSize: 16,
+      seed: options.seed ?? 2,
+      ...(options.cache ? { teacherCache: options.cache } : {}),
+    },
     backend: 'cpu',
     logger,
     ...(options.stores ? { teacherOutputStores: options.stores } : {}),
@@ -250,6 +282,65 @@ describe('the teacher-output cache', () => {
     expect(run.log.some((line) => line.includes('filled now from the un-augmented inputs'))).toBe(true);
     const plain = await train({ teacher, data, cache: { enabled: false }, epochs: 1 });
     for (let id = 0; id < 40; id++) expect(run.strategy.seen.get(`1:${id}`)).toEqual(plain.strategy.seen.get(`0:${id}`));
+    data.dispose();
+    teacher.dispose();
+  });
+
+  it('with augmentedData: per-epoch, keeps each epoch’s outputs on its augmented batches for a later run with the same seed', async () => {
+    const teacher = teacherOf();
+    const data = numberedData();
+    const stores = new PersistentStores();
+    const cache = { augmentedData: 'per-epoch' as const };
+    const first = await train({ teacher, data: augmentedPerEpoch(data), cache, stores, epochs: 2 });
+    // Nothing is reused within a run: every epoch's inputs are new.
+    expect(cacheCounts(first.history)).toEqual([
+      { hits: 0, misses: 3 },
+      { hits: 0, misses: 3 },
+    ]);
+    expect(first.log.filter((line) => line.includes('augmented batches computed and kept in persistent:'))).toHaveLength(2);
+    const second = await train({ teacher, data: augmentedPerEpoch(data), cache, stores, epochs: 2 });
+    expect(cacheCounts(second.history)).toEqual([
+      { hits: 3, misses: 0 },
+      { hits: 3, misses: 0 },
+    ]);
+    expect(second.log.some((line) => line.startsWith("teacher cache: epoch 2's augmented batches read from persistent:"))).toBe(
+      true,
+    );
+    // The reader saw exactly what the computing run saw, epoch by epoch, and trained to the same weights.
+    expect([...second.strategy.seen]).toEqual([...first.strategy.seen]);
+    expect(second.weights).toEqual(first.weights);
+    expect(first.strategy.seen.get('1:7')).not.toEqual(first.strategy.seen.get('0:7'));
+    // And those are the teacher's outputs on the augmented inputs, as an uncached run computes them.
+    const uncached = await train({ teacher, data: augmentedPerEpoch(data), cache: { enabled: false }, epochs: 2 });
+    expect([...uncached.strategy.seen]).toEqual([...first.strategy.seen]);
+    // Another seed draws other batches: a new key.
+    const otherSeed = await train({ teacher, data: augmentedPerEpoch(data), cache, stores, epochs: 1, seed: 3 });
+    expect(cacheCounts(otherSeed.history)).toEqual([{ hits: 0, misses: 3 }]);
+    expect(stores.created).toBe(3);
+    data.dispose();
+    teacher.dispose();
+  });
+
+  it('with augmentedData: per-epoch, is off without a disk store or over diskBudgetMB, and says which', async () => {
+    const teacher = teacherOf();
+    const data = numberedData();
+    const noStore = await train({ teacher, data: augmentedPerEpoch(data), cache: { augmentedData: 'per-epoch' }, epochs: 2 });
+    expect(cacheCounts(noStore.history)).toEqual([undefined, undefined]);
+    expect(noStore.log).toContain(
+      "teacher cache: off (augmentedData 'per-epoch' keeps each epoch's outputs on disk for later runs, and there is no disk store here)",
+    );
+    const stores = new PersistentStores();
+    // 40 rows of 3 logits and 7 hidden values in float32: 1600 bytes an epoch, 3200 for two.
+    const overBudget = await train({
+      teacher,
+      data: augmentedPerEpoch(data),
+      cache: { augmentedData: 'per-epoch', diskBudgetMB: 3000 / 2 ** 20 },
+      stores,
+      epochs: 2,
+    });
+    expect(cacheCounts(overBudget.history)).toEqual([undefined, undefined]);
+    expect(overBudget.log.some((line) => line.includes('MiB for 2 epochs, exceed teacherCache.diskBudgetMB'))).toBe(true);
+    expect(stores.created).toBe(0);
     data.dispose();
     teacher.dispose();
   });

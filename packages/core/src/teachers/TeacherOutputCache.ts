@@ -10,6 +10,7 @@ import type { TeacherOutputs } from '../strategy/TeacherOutputs.js';
 import type { TeacherCacheOptions } from '../training/TrainingOptions.js';
 import { disposeTeacherOutputs } from './disposeTeacherOutputs.js';
 import { MemoryTeacherOutputStore } from './MemoryTeacherOutputStore.js';
+import type { PerEpochBatches } from './PerEpochBatches.js';
 import { sha256Hex } from './sha256Hex.js';
 import type { TeacherCacheStats } from './TeacherCacheStats.js';
 import type { TeacherOutputLayout } from './TeacherOutputLayout.js';
@@ -40,7 +41,10 @@ interface Entry {
  * alone. Rows are keyed by example position (`Batch.indices`); the whole cache by the dataset's id and
  * size, each teacher's weights and architecture (`modelFingerprint`), the taps and the precision: a
  * cache under any other key is never read. With randomly augmented data it is off unless the options ask
- * for teacher outputs on un-augmented inputs, which are then filled in one pass before training.
+ * for teacher outputs on un-augmented inputs, which are then filled in one pass before training, or for
+ * one cache per epoch (`augmentedData: 'per-epoch'`): the outputs on that epoch's augmented batches, whose
+ * pixels are a function of the data, seed, batch size and epoch, so those join the key, and which only a
+ * later run can reuse, so they live in the disk store alone.
  */
 export class TeacherOutputCache {
   readonly stats: TeacherCacheStats = { hits: 0, misses: 0 };
@@ -76,9 +80,14 @@ export class TeacherOutputCache {
     aheadOfTime?: boolean;
     /** Filling in one pass before training (a run resumed after its first epoch), wherever it is kept. */
     fillNow?: boolean;
+    /** With `augmentedData: 'per-epoch'`: the epoch whose augmented batches this cache holds, and how they were drawn. */
+    epoch?: PerEpochBatches;
+    /** With `augmentedData: 'per-epoch'`: the run's epochs, for `diskBudgetMB`. */
+    epochs?: number;
   }): Promise<TeacherOutputCache | undefined> {
     const { dataset, teachers, numClasses, options, stores, logger } = setup;
     const aheadOfTime = setup.aheadOfTime === true;
+    const perEpoch = options.augmentedData === 'per-epoch' && dataset.randomlyAugmented === true ? setup.epoch : undefined;
     if (aheadOfTime && stores === undefined) {
       throw new DistilleryError('teacher cache: filling ahead of training needs a disk store (teacherOutputStores)');
     }
@@ -94,6 +103,22 @@ export class TeacherOutputCache {
           "teacherCache.augmentedData: 'unaugmented' caches their outputs on the un-augmented inputs instead",
       );
       return undefined;
+    }
+    if (perEpoch !== undefined || (augmented && options.augmentedData === 'per-epoch')) {
+      if (aheadOfTime) {
+        logger.info(
+          "teacher cache: with augmentedData 'per-epoch' each epoch's outputs are kept by the first run that trains on them, not ahead of time",
+        );
+        return undefined;
+      }
+      if (stores === undefined) {
+        logger.info(
+          "teacher cache: off (augmentedData 'per-epoch' keeps each epoch's outputs on disk for later runs, and there is no disk store here)",
+        );
+        return undefined;
+      }
+      if (perEpoch === undefined)
+        throw new Error("teacher cache: augmentedData 'per-epoch' opens one cache per epoch; say which");
     }
     const entries: Entry[] = [];
     const layoutEntries: { name: string; shape: number[] }[] = [];
@@ -121,6 +146,16 @@ export class TeacherOutputCache {
         teachers: teachers.map((teacher, k) => ({ name: teacher.name, fingerprint: fingerprints[k] })),
         entries: layoutEntries,
         precision: options.precision,
+        ...(perEpoch === undefined
+          ? {}
+          : {
+              augmentedBatches: {
+                seed: perEpoch.seed,
+                batchSize: perEpoch.batchSize,
+                shuffle: perEpoch.shuffle,
+                epoch: perEpoch.epoch,
+              },
+            }),
       }),
     );
     const layout: TeacherOutputLayout = {
@@ -131,6 +166,18 @@ export class TeacherOutputCache {
     };
     const bytes = MemoryTeacherOutputStore.bytes(layout);
     const mib = (bytes / 2 ** 20).toFixed(1);
+    if (perEpoch !== undefined) {
+      const epochs = setup.epochs ?? 1;
+      const allEpochs = (bytes * epochs) / 2 ** 20;
+      if (allEpochs > options.diskBudgetMB) {
+        logger.info(
+          `teacher cache: off (${mib} MiB an epoch, ${allEpochs.toFixed(0)} MiB for ${epochs} epochs, exceed teacherCache.diskBudgetMB = ${options.diskBudgetMB})`,
+        );
+        return undefined;
+      }
+    }
+    if (perEpoch !== undefined)
+      return TeacherOutputCache.openEpoch(layout, entries, teachers, perEpoch, stores as TeacherOutputStoreFactory, logger);
     let store = await stores?.find(layout);
     if (store === undefined) {
       if (bytes <= options.memoryBudgetMB * 2 ** 20 && !aheadOfTime) {
@@ -161,6 +208,30 @@ export class TeacherOutputCache {
       entries,
       teachers.map((teacher) => teacher.name),
       fillBeforeTraining,
+    );
+  }
+
+  /** The cache of one epoch's augmented batches: always on disk, since only a later run reads it. */
+  private static async openEpoch(
+    layout: TeacherOutputLayout,
+    entries: readonly Entry[],
+    teachers: readonly CachedTeacher[],
+    batches: PerEpochBatches,
+    stores: TeacherOutputStoreFactory,
+    logger: Logger,
+  ): Promise<TeacherOutputCache> {
+    const found = await stores.find(layout);
+    const store = found ?? (await stores.create(layout));
+    logger.info(
+      `teacher cache: epoch ${batches.epoch + 1}'s augmented batches ` +
+        (found === undefined ? `computed and kept in ${store.location}` : `read from ${store.location}, kept by an earlier run`),
+    );
+    return new TeacherOutputCache(
+      store,
+      layout,
+      entries,
+      teachers.map((teacher) => teacher.name),
+      false,
     );
   }
 

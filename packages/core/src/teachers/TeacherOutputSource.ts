@@ -17,13 +17,15 @@ import type { TeacherOutputStoreFactory } from './TeacherOutputStoreFactory.js';
  */
 export class TeacherOutputSource {
   private opened: TeacherOutputCache | undefined;
+  /** With per-epoch caches: the training data and the epoch whose cache is open. */
+  private perEpoch: { train: Dataset; epoch: number } | undefined;
 
   constructor(
     private readonly teachers: readonly Teacher[],
     /** One per teacher, in the same order, with the taps the strategies asked for. */
     private readonly views: readonly ModelView[],
     private readonly numClasses: number,
-    private readonly options: Pick<TrainingOptions, 'batchSize' | 'teacherCache'>,
+    private readonly options: Pick<TrainingOptions, 'batchSize' | 'teacherCache' | 'seed' | 'shuffle' | 'epochs'>,
     private readonly logger: Logger,
     private readonly stores: TeacherOutputStoreFactory | undefined,
   ) {}
@@ -73,11 +75,44 @@ export class TeacherOutputSource {
 
   /**
    * Opens the cache for training on `train` (none when none applies; its log line says why), filling it
-   * first when it must be complete before training: augmented data, a resumed run, or ahead of time.
+   * first when it must be complete before training: augmented data, a resumed run, or ahead of time. With
+   * per-epoch caches (`augmentedData: 'per-epoch'`) it opens epoch `fromEpoch`'s; `beginEpoch` moves on.
+   * `resumed`: the cache key the checkpoint was made with, to warn when this one differs.
    */
-  async open(train: Dataset, when: { aheadOfTime?: boolean; fillNow?: boolean } = {}): Promise<TeacherOutputCache | undefined> {
+  async open(
+    train: Dataset,
+    when: { aheadOfTime?: boolean; fillNow?: boolean; fromEpoch?: number; resumed?: { key: string | null } } = {},
+  ): Promise<TeacherOutputCache | undefined> {
     await this.close();
-    const cache = await TeacherOutputCache.open({
+    const epoch = when.fromEpoch ?? 0;
+    const cache = await this.openFor(train, epoch, when);
+    this.opened = cache;
+    const perEpoch = this.options.teacherCache.augmentedData === 'per-epoch' && train.randomlyAugmented === true;
+    this.perEpoch = perEpoch && cache !== undefined ? { train, epoch } : undefined;
+    // A per-epoch key changes every epoch by design; a whole-run one should be the checkpoint's.
+    if (when.resumed !== undefined && !perEpoch && (cache?.key ?? null) !== when.resumed.key) {
+      this.logger.warn('teacher cache: the checkpoint was made with other cached teacher outputs; continuing with these');
+    }
+    if (cache?.fillBeforeTraining) await cache.fill(train, this.options.batchSize, (batch) => this.compute(batch));
+    return cache;
+  }
+
+  /** With per-epoch caches, opens epoch `epoch`'s (closing the last one's); otherwise nothing changes. */
+  async beginEpoch(epoch: number): Promise<void> {
+    const current = this.perEpoch;
+    if (current === undefined || current.epoch === epoch) return;
+    await this.opened?.close();
+    this.opened = await this.openFor(current.train, epoch, {});
+    this.perEpoch = this.opened === undefined ? undefined : { train: current.train, epoch };
+  }
+
+  private openFor(
+    train: Dataset,
+    epoch: number,
+    when: { aheadOfTime?: boolean; fillNow?: boolean },
+  ): Promise<TeacherOutputCache | undefined> {
+    const { seed, batchSize, shuffle, epochs } = this.options;
+    return TeacherOutputCache.open({
       dataset: train,
       teachers: this.teachers.map((teacher, k) => ({
         name: teacher.name,
@@ -90,16 +125,16 @@ export class TeacherOutputSource {
       logger: this.logger,
       aheadOfTime: when.aheadOfTime === true,
       fillNow: when.fillNow === true,
+      epoch: { seed, batchSize, shuffle, epoch },
+      epochs,
     });
-    this.opened = cache;
-    if (cache?.fillBeforeTraining) await cache.fill(train, this.options.batchSize, (batch) => this.compute(batch));
-    return cache;
   }
 
   /** Closes the cache (its store keeps what was written). */
   async close(): Promise<void> {
     const cache = this.opened;
     this.opened = undefined;
+    this.perEpoch = undefined;
     await cache?.close();
   }
 }

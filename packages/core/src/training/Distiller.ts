@@ -215,10 +215,9 @@ export class Distiller extends EventEmitter<DistillerEvents> {
     // A run resumed after its first epoch reads every teacher output from the cache, as the
     // uninterrupted run did (float16 values differ from computed ones), so the cache is filled first.
     try {
-      const cache = await this.teacherSource.open(train, { fillNow: (resume?.epoch ?? 0) > 0 });
-      if (resume !== undefined && (cache?.key ?? null) !== resume.teacherCacheKey) {
-        this.logger.warn('teacher cache: the checkpoint was made with other cached teacher outputs; continuing with these');
-      }
+      const fromEpoch = resume?.epoch ?? 0;
+      const resumed = resume === undefined ? {} : { resumed: { key: resume.teacherCacheKey } };
+      await this.teacherSource.open(train, { fillNow: fromEpoch > 0, fromEpoch, ...resumed });
       return await this.trainEpochs(train, fitOptions, backend);
     } finally {
       await this.teacherSource.close();
@@ -262,6 +261,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
 
     for (let epoch = resume?.epoch ?? 0; epoch < epochs && !this.stopRequested; epoch++) {
       const started = performance.now();
+      await this.teacherSource.beginEpoch(epoch);
       this.emit('epochBegin', { epoch });
       for (const callback of callbacks) await callback.onEpochBegin?.({ epoch });
       const resuming = resume !== undefined && epoch === resume.epoch;

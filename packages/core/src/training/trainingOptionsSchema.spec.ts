@@ -18,7 +18,7 @@ describe('trainingOptionsSchema', () => {
       schedule: { type: 'constant' },
       warmupEpochs: 0,
       onNonFinite: 'stop',
-      teacherCache: { enabled: true, memoryBudgetMB: 1024, precision: 'float32', augmentedData: 'bypass' },
+      teacherCache: { enabled: true, memoryBudgetMB: 1024, precision: 'float32', augmentedData: 'bypass', diskBudgetMB: 8192 },
     });
   });
 
@@ -28,8 +28,17 @@ describe('trainingOptionsSchema', () => {
       memoryBudgetMB: 1024,
       precision: 'float16',
       augmentedData: 'bypass',
+      diskBudgetMB: 8192,
     });
     expect(trainingOptionsSchema.safeParse({ teacherCache: { precision: 'int8' } }).success).toBe(false);
+  });
+
+  it('keeps per-epoch teacher caches at float32, naming the field when asked for float16', () => {
+    expect(trainingOptionsSchema.parse({ teacherCache: { augmentedData: 'per-epoch' } }).teacherCache.precision).toBe('float32');
+    const refused = trainingOptionsSchema.safeParse({ teacherCache: { augmentedData: 'per-epoch', precision: 'float16' } });
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues[0]?.path).toEqual(['teacherCache', 'precision']);
+    expect(refused.error?.issues[0]?.message).toContain('per-epoch caches are float32');
   });
 
   it('fills the defaults of the optimizer and schedule that were named', () => {

@@ -65,20 +65,35 @@ const cosine = z.strictObject({
   minLearningRate: z.number().min(0).default(0),
 });
 
-const teacherCache = z.strictObject({
-  /** Compute each frozen teacher's outputs once per training example and read them back afterwards. */
-  enabled: z.boolean().default(true),
-  /** Up to this many MiB the cache lives in memory; beyond it, in the disk store if there is one, else it is off. */
-  memoryBudgetMB: positive.default(1024),
-  /** float16 halves the cache (relative error ≤ 2⁻¹¹ per value); float32 reproduces uncached training exactly. */
-  precision: z.enum(['float32', 'float16']).default('float32'),
-  /**
-   * With randomly augmented training data a teacher sees a different input every epoch, so caching would
-   * serve stale outputs: 'bypass' turns the cache off (and says so); 'unaugmented' caches the teachers'
-   * outputs on the un-augmented inputs while the student still sees augmented ones.
-   */
-  augmentedData: z.enum(['bypass', 'unaugmented']).default('bypass'),
-});
+const teacherCache = z
+  .strictObject({
+    /** Compute each frozen teacher's outputs once per training example and read them back afterwards. */
+    enabled: z.boolean().default(true),
+    /** Up to this many MiB the cache lives in memory; beyond it, in the disk store if there is one, else it is off. */
+    memoryBudgetMB: positive.default(1024),
+    /** float16 halves the cache (relative error ≤ 2⁻¹¹ per value); float32 reproduces uncached training exactly. */
+    precision: z.enum(['float32', 'float16']).default('float32'),
+    /**
+     * With randomly augmented training data a teacher sees a different input every epoch, so one cache for the
+     * whole run would serve stale outputs: 'bypass' turns the cache off (and says so); 'unaugmented' caches the
+     * teachers' outputs on the un-augmented inputs while the student still sees augmented ones; 'per-epoch' keeps
+     * the outputs on each epoch's augmented batches in the disk store, under a key that adds the seed, batch size
+     * and epoch, so that later runs on the same data, seed and batch size with the same teachers (the rows of a
+     * method table, the points of a sweep) read them instead of running the teachers. Nothing is reused within a
+     * run: the first such run pays the teachers' passes, as without a cache.
+     */
+    augmentedData: z.enum(['bypass', 'unaugmented', 'per-epoch']).default('bypass'),
+    /**
+     * With augmentedData 'per-epoch': the most the caches of one run (every epoch's) may take on disk; beyond it
+     * the cache is off. Tapped feature maps of every augmented image of every epoch add up fast.
+     */
+    diskBudgetMB: positive.default(8192),
+  })
+  .refine((cache) => cache.augmentedData !== 'per-epoch' || cache.precision === 'float32', {
+    // The run that computes the outputs trains on them unrounded; later runs must read exactly the same values.
+    error: 'per-epoch caches are float32, so that runs reading them see exactly what the run that computed them saw',
+    path: ['precision'],
+  });
 
 /** Validates and fills defaults for the training section of an experiment. */
 export const trainingOptionsSchema = z.strictObject({
@@ -109,5 +124,6 @@ export const trainingOptionsSchema = z.strictObject({
     memoryBudgetMB: 1024,
     precision: 'float32',
     augmentedData: 'bypass',
+    diskBudgetMB: 8192,
   }),
 });

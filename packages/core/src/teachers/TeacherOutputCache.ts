@@ -19,6 +19,8 @@ import type { TeacherOutputStoreFactory } from './TeacherOutputStoreFactory.js';
 
 /** Bumped whenever what a cached row means changes, so older caches are never read. */
 const layoutVersion = 1;
+/** `teacherCache.diskBudgetMB` when unset (the schema leaves it out so that stage fingerprints stay as they were). */
+const defaultDiskBudgetMB = 8192;
 
 interface CachedTeacher {
   readonly name: string;
@@ -169,9 +171,10 @@ export class TeacherOutputCache {
     if (perEpoch !== undefined) {
       const epochs = setup.epochs ?? 1;
       const allEpochs = (bytes * epochs) / 2 ** 20;
-      if (allEpochs > options.diskBudgetMB) {
+      const budget = options.diskBudgetMB ?? defaultDiskBudgetMB;
+      if (allEpochs > budget) {
         logger.info(
-          `teacher cache: off (${mib} MiB an epoch, ${allEpochs.toFixed(0)} MiB for ${epochs} epochs, exceed teacherCache.diskBudgetMB = ${options.diskBudgetMB})`,
+          `teacher cache: off (${mib} MiB an epoch, ${allEpochs.toFixed(0)} MiB for ${epochs} epochs, exceed teacherCache.diskBudgetMB = ${budget})`,
         );
         return undefined;
       }

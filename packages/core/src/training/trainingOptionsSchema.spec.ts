@@ -18,7 +18,7 @@ describe('trainingOptionsSchema', () => {
       schedule: { type: 'constant' },
       warmupEpochs: 0,
       onNonFinite: 'stop',
-      teacherCache: { enabled: true, memoryBudgetMB: 1024, precision: 'float32', augmentedData: 'bypass', diskBudgetMB: 8192 },
+      teacherCache: { enabled: true, memoryBudgetMB: 1024, precision: 'float32', augmentedData: 'bypass' },
     });
   });
 
@@ -28,7 +28,6 @@ describe('trainingOptionsSchema', () => {
       memoryBudgetMB: 1024,
       precision: 'float16',
       augmentedData: 'bypass',
-      diskBudgetMB: 8192,
     });
     expect(trainingOptionsSchema.safeParse({ teacherCache: { precision: 'int8' } }).success).toBe(false);
   });

@@ -84,10 +84,12 @@ const teacherCache = z
      */
     augmentedData: z.enum(['bypass', 'unaugmented', 'per-epoch']).default('bypass'),
     /**
-     * With augmentedData 'per-epoch': the most the caches of one run (every epoch's) may take on disk; beyond it
-     * the cache is off. Tapped feature maps of every augmented image of every epoch add up fast.
+     * With augmentedData 'per-epoch': the most the caches of one run (every epoch's) may take on disk, default
+     * 8192; beyond it the cache is off. Tapped feature maps of every augmented image of every epoch add up fast.
+     * No schema default: a filled-in field would change every stage's fingerprint (they hash the parsed training
+     * options), and with it the checkpoints and stored stages of runs made before it existed.
      */
-    diskBudgetMB: positive.default(8192),
+    diskBudgetMB: positive.optional(),
   })
   .refine((cache) => cache.augmentedData !== 'per-epoch' || cache.precision === 'float32', {
     // The run that computes the outputs trains on them unrounded; later runs must read exactly the same values.
@@ -124,6 +126,5 @@ export const trainingOptionsSchema = z.strictObject({
     memoryBudgetMB: 1024,
     precision: 'float32',
     augmentedData: 'bypass',
-    diskBudgetMB: 8192,
   }),
 });

@@ -12,7 +12,7 @@
 //   wrn.py are too), so they serve as both.
 
 /** The published figures are for this pair; see `published` on each row. */
-export const publishedPair = 'resnet56>resnet20';
+export const publishedPair = { teacher: 'resnet56', student: 'resnet20' };
 
 /**
  * Taps of a zoo model named `name`: `stages` (what RepDistiller's f1–f3 are), `preact` (each stage's output before
@@ -34,7 +34,14 @@ export function layersOf(model, name) {
 }
 
 // mdistiller's DKD β per pair (configs/cifar100/dkd/*.yaml); α = 1 and T = 4 everywhere; 8 where it has no config.
-const dkdBetas = { 'resnet56>resnet20': 2, 'resnet110>resnet32': 2, 'wrn-40-2>wrn-16-2': 6, 'resnet32x4>resnet8x4': 8 };
+// resnet56 → resnet8 has none: its two plain-ResNet pairs (res56 → res20, res110 → res32) both use 2, so 2 here.
+const dkdBetas = {
+  'resnet56>resnet20': 2,
+  'resnet56>resnet8': 2,
+  'resnet110>resnet32': 2,
+  'wrn-40-2>wrn-16-2': 6,
+  'resnet32x4>resnet8x4': 8,
+};
 
 /**
  * Every row but the teacher's, for a teacher and a student of the zoo trained for `epochs`. `seeds: 'all'` marks the

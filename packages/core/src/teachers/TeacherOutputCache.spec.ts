@@ -10,10 +10,12 @@ import type { Logger } from '../composition/Logger.js';
 import type { Batch } from '../data/Batch.js';
 import type { BatchOptions, Dataset } from '../data/Dataset.js';
 import { TensorDataset } from '../data/TensorDataset.js';
+import type { TrainingState } from '../state/TrainingState.js';
 import type { DistillationContext } from '../strategy/DistillationContext.js';
 import type { DistillationStrategy } from '../strategy/DistillationStrategy.js';
 import { StrategyFactory } from '../strategy/StrategyFactory.js';
 import type { EpochMetrics } from '../training/EpochMetrics.js';
+import { TrainingInterrupted } from '../training/TrainingInterrupted.js';
 import type { TrainingOptionsInput } from '../training/TrainingOptions.js';
 import { MemoryTeacherOutputStore } from './MemoryTeacherOutputStore.js';
 import type { TeacherOutputLayout } from './TeacherOutputLayout.js';
@@ -155,6 +157,7 @@ class PersistentStores implements TeacherOutputStoreFactory {
 
 interface Run {
   history: EpochMetrics[];
+  states: TrainingState[];
   weights: number[][];
   strategy: MatchTeacher;
   log: string[];
@@ -167,6 +170,9 @@ async function train(options: {
   stores?: TeacherOutputStoreFactory;
   epochs?: number;
   seed?: number;
+  /** Interrupt after this optimizer step, keeping the state (`Run.states`). */
+  interruptAfterStep?: number;
+  resume?: TrainingState;
 }): Promise<Run> {
   const strategy = new MatchTeacher();
   const logger = recordingLogger();
@@ -186,11 +192,24 @@ async function train(options: {
     logger,
     ...(options.stores ? { teacherOutputStores: options.stores } : {}),
   });
-  const history = await distiller.fit(options.data, { diagnoseTeachers: false });
+  const states: TrainingState[] = [];
+  distiller.on('batchEnd', ({ step }) => {
+    if (step === options.interruptAfterStep) distiller.interrupt();
+  });
+  const history = await distiller
+    .fit(options.data, {
+      diagnoseTeachers: false,
+      checkpoint: { everySteps: 0, save: async (state) => void states.push(state) },
+      ...(options.resume === undefined ? {} : { resume: options.resume }),
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof TrainingInterrupted)) throw error;
+      return [] as EpochMetrics[];
+    });
   const weights = (await weightsOf(student)).map((values) => Array.from(values));
   distiller.dispose();
   student.dispose();
-  return { history, weights, strategy, log: logger.lines };
+  return { history, weights, strategy, log: logger.lines, states };
 }
 
 const teacherOf = () => fixtureMlp({ inputSize: 5, hidden: [7], classes: 3, prefix: 'a', seed: 5 });
@@ -317,6 +336,37 @@ describe('the teacher-output cache', () => {
     const otherSeed = await train({ teacher, data: augmentedPerEpoch(data), cache, stores, epochs: 1, seed: 3 });
     expect(cacheCounts(otherSeed.history)).toEqual([{ hits: 0, misses: 3 }]);
     expect(stores.created).toBe(3);
+    data.dispose();
+    teacher.dispose();
+  });
+
+  it('with augmentedData: per-epoch, completes the epoch a run was interrupted in when it resumes, for later runs to read', async () => {
+    const teacher = teacherOf();
+    const data = numberedData();
+    const cache = { augmentedData: 'per-epoch' as const };
+    const uninterrupted = await train({
+      teacher,
+      data: augmentedPerEpoch(data),
+      cache,
+      stores: new PersistentStores(),
+      epochs: 2,
+    });
+    const stores = new PersistentStores();
+    // 3 batches an epoch: step 4 is epoch 1's second batch, so epoch 0's store is complete and epoch 1's is not.
+    const interrupted = await train({ teacher, data: augmentedPerEpoch(data), cache, stores, epochs: 2, interruptAfterStep: 4 });
+    expect(stores.completed.size).toBe(1);
+    const state = interrupted.states.at(-1) as TrainingState;
+    expect([state.epoch, state.batch]).toEqual([1, 2]);
+    const resumed = await train({ teacher, data: augmentedPerEpoch(data), cache, stores, epochs: 2, resume: state });
+    // The skipped batches were computed again to fill the store, without counting as training batches.
+    expect(resumed.weights).toEqual(uninterrupted.weights);
+    expect(stores.completed.size).toBe(2);
+    const later = await train({ teacher, data: augmentedPerEpoch(data), cache, stores, epochs: 2 });
+    expect(cacheCounts(later.history)).toEqual([
+      { hits: 3, misses: 0 },
+      { hits: 3, misses: 0 },
+    ]);
+    expect(later.weights).toEqual(uninterrupted.weights);
     data.dispose();
     teacher.dispose();
   });

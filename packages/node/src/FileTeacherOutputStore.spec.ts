@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type * as fs from 'node:fs';
 import { access, mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DistilleryError } from '@distillery/core';
 import type { TeacherOutputLayout, TeacherOutputStore } from '@distillery/core/internal';
@@ -180,12 +180,15 @@ describe('fileTeacherOutputStores', () => {
     await reopened.close();
   });
 
-  it('leaves no manifest when a fill is killed before finish(), so a later run finds nothing and creates the store again', async () => {
+  it('leaves neither manifest nor data when a fill stops before finish(), so a later run finds nothing and creates the store again', async () => {
     const layout = layoutOf('float32');
-    const killed = await fileTeacherOutputStores(directory).create(layout);
-    killed.write(0, Int32Array.of(3, 4), rowsOf(layout, 0, [3, 4]));
-    await killed.close();
-    expect(await readdir(directory)).toEqual([`${layout.key}.bin`]);
+    const stopped = await fileTeacherOutputStores(directory).create(layout);
+    stopped.write(0, Int32Array.of(3, 4), rowsOf(layout, 0, [3, 4]));
+    expect(await readdir(directory)).toEqual([
+      expect.stringMatching(new RegExp(`^${layout.key}\\.bin\\..+-${process.pid}-\\d+\\.partial$`)),
+    ]);
+    await stopped.close();
+    expect(await readdir(directory)).toEqual([]);
 
     const stores = fileTeacherOutputStores(directory);
     expect(await stores.find(layout)).toBeUndefined();
@@ -277,7 +280,7 @@ describe('creating a store over a complete one', () => {
     await found?.close();
   });
 
-  it('has removed the manifest even when the data file then cannot be created', async () => {
+  it('has removed the manifest even when the filled data then cannot be put in place, and says so in one line', async () => {
     const layout = layoutOf('float32');
     const stores = fileTeacherOutputStores(directory);
     const first = await stores.create(layout);
@@ -288,10 +291,53 @@ describe('creating a store over a complete one', () => {
     await rm(dataPath);
     await mkdir(dataPath);
 
-    const error = await stores.create(layout).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(DistilleryError);
-    expect((error as Error).message).toBe(`teacher cache: cannot create ${dataPath}: illegal operation on a directory (EISDIR)`);
+    const second = await stores.create(layout);
     expect(await exists(join(directory, `${layout.key}.json`))).toBe(false);
+    fill(second, layout);
+    const error = await second.finish().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DistilleryError);
+    expect((error as Error).message).toMatch(
+      new RegExp(`^teacher cache: cannot rename .+\\.partial to ${dataPath}: illegal operation on a directory \\(EISDIR\\)$`),
+    );
+    expect(await exists(join(directory, `${layout.key}.json`))).toBe(false);
+    await second.close();
+    expect((await readdir(directory)).sort()).toEqual([`${layout.key}.bin`]);
+  });
+});
+
+describe('fills of one key at the same time', () => {
+  it('write separate files, so neither sees the other’s rows, and whichever finishes is found whole', async () => {
+    const layout = layoutOf('float32');
+    const stores = fileTeacherOutputStores(directory);
+    const early = await stores.create(layout);
+    const late = await stores.create(layout);
+    fill(early, layout);
+    // The late fill has written nothing yet: its file is still zeros, whatever the early one wrote.
+    expect(read(late, layout, 0, [0])).toEqual(new Float32Array(3));
+    await early.finish();
+    await early.close();
+    const found = await stores.find(layout);
+    expect(bytesOf(read(found as TeacherOutputStore, layout, 1, allRows))).toEqual(bytesOf(rowsOf(layout, 1, allRows)));
+    // The late fill finishes over it with the same values; a reader that opened the early file keeps reading it.
+    fill(late, layout);
+    await late.finish();
+    await late.close();
+    expect(bytesOf(read(found as TeacherOutputStore, layout, 0, allRows))).toEqual(bytesOf(rowsOf(layout, 0, allRows)));
+    await found?.close();
+    expect((await readdir(directory)).sort()).toEqual([`${layout.key}.bin`, `${layout.key}.json`]);
+  });
+
+  it('clean up what a killed process of this host left under the key, and leave a live one’s', async () => {
+    const layout = layoutOf('float32');
+    const host = hostname();
+    // 2^22 + 1 is above Linux's largest pid (2^22), so no process has it.
+    const dead = `${layout.key}.bin.${host}-4194305-0.partial`;
+    const live = `${layout.key}.bin.${host}-${process.pid}-99.partial`;
+    const otherKey = `${'f'.repeat(64)}.bin.${host}-4194305-0.partial`;
+    for (const name of [dead, live, otherKey]) await writeFile(join(directory, name), 'rows');
+    const store = await fileTeacherOutputStores(directory).create(layout);
+    await store.close();
+    expect((await readdir(directory)).sort()).toEqual([live, otherKey].sort());
   });
 });
 
@@ -319,7 +365,9 @@ describe('a teacher cache that cannot be written', () => {
     });
     const write = () => store.write(1, Int32Array.of(2, 3), rowsOf(layout, 1, [2, 3]));
     expect(write).toThrow(DistilleryError);
-    expect(write).toThrow(`teacher cache: cannot write ${store.location}: no space left on device (ENOSPC)`);
+    expect(write).toThrow(
+      new RegExp(`^teacher cache: cannot write ${store.location}\\..+\\.partial: no space left on device \\(ENOSPC\\)$`),
+    );
     await store.close();
     expect(await fileTeacherOutputStores(directory).find(layout)).toBeUndefined();
   });

@@ -1,5 +1,6 @@
 import { close, fstat, fsync, ftruncate, open, readSync, writeSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DistilleryError } from '@distillery/core';
@@ -23,9 +24,11 @@ interface Manifest extends TeacherOutputLayout {
  * A teacher-output cache on disk, for caches too large for memory, in two files named after the layout's
  * key: `<key>.bin`, the entries one after another (entry e takes examples × rowBytes(e) bytes, row r of it
  * at r × rowBytes(e) within that region, in `teacherRowCodec`'s byte form), and `<key>.json`, the manifest
- * (the layout, the data's size, `complete: true`). The manifest is removed before a fill starts and
- * written, atomically, only by `finish` after the data is flushed to disk, so a fill cut short leaves
- * nothing that `find` would trust.
+ * (the layout, the data's size, `complete: true`). A fill writes its own file,
+ * `<key>.bin.<host>-<pid>-<n>.partial`, which `finish` flushes, renames to `<key>.bin` and then vouches for
+ * with the manifest, written atomically: so a fill cut short leaves nothing that `find` would trust, and two
+ * processes filling the same key at once (two studies sharing a `teacherCacheDir`) never write into each
+ * other's file or into one a reader has open — the last rename wins, with the same values.
  *
  * `complete` says whether the store was reopened complete from disk (`find`); it stays false on a store
  * that `create` made, even after `finish` (the cache using it tracks that itself). A complete store is
@@ -42,10 +45,13 @@ export class FileTeacherOutputStore implements TeacherOutputStore {
 
   private constructor(
     private readonly layout: TeacherOutputLayout,
+    /** `<key>.bin`, where the rows are read from once complete. */
     readonly location: string,
     private readonly manifestPath: string,
     fd: number,
     readonly complete: boolean,
+    /** The file a fill writes, renamed to `location` by `finish`; undefined for a complete store. */
+    private readonly partialPath?: string,
   ) {
     this.fd = fd;
     this.rowBytes = FileTeacherOutputStore.rowBytesOf(layout);
@@ -90,8 +96,8 @@ export class FileTeacherOutputStore implements TeacherOutputStore {
 
   /**
    * A new, empty store for `layout` in `directory` (created if missing): removes any manifest under the
-   * key first, so that no earlier `finish` vouches for the data while it is rewritten, then creates the
-   * data file at its full size.
+   * key first, so that no earlier `finish` vouches for the data while it is rewritten, and the partial files
+   * that dead processes of this host left under the key, then creates this fill's own file at its full size.
    */
   static async create(directory: string, layout: TeacherOutputLayout): Promise<FileTeacherOutputStore> {
     const { data, manifest } = FileTeacherOutputStore.paths(directory, layout);
@@ -106,19 +112,22 @@ export class FileTeacherOutputStore implements TeacherOutputStore {
     } catch (error) {
       throw failure('remove', manifest, error);
     }
+    await removeAbandonedFills(directory, layout.key);
+    const partial = `${data}.${hostname()}-${process.pid}-${fillsStarted++}.partial`;
     let fd: number;
     try {
-      fd = await openFile(data, 'w+');
+      fd = await openFile(partial, 'w+');
     } catch (error) {
-      throw failure('create', data, error);
+      throw failure('create', partial, error);
     }
     try {
       await truncateFile(fd, bytes);
     } catch (error) {
       await closeFile(fd).catch(() => undefined);
-      throw failure(`allocate ${bytes} bytes for`, data, error);
+      await rm(partial, { force: true }).catch(() => undefined);
+      throw failure(`allocate ${bytes} bytes for`, partial, error);
     }
-    return new FileTeacherOutputStore(layout, data, manifest, fd, false);
+    return new FileTeacherOutputStore(layout, data, manifest, fd, false, partial);
   }
 
   write(entry: number, rows: Int32Array, values: Float32Array): void {
@@ -139,7 +148,7 @@ export class FileTeacherOutputStore implements TeacherOutputStore {
           done += writeSync(fd, run, done, run.byteLength - done, position + done);
         }
       } catch (error) {
-        throw failure('write', this.location, error);
+        throw failure('write', this.partialPath ?? this.location, error);
       }
     });
   }
@@ -178,10 +187,16 @@ export class FileTeacherOutputStore implements TeacherOutputStore {
   async finish(): Promise<void> {
     if (this.complete || this.finished) return;
     const fd = this.descriptor();
+    const partial = this.partialPath as string;
     try {
       await syncFile(fd);
     } catch (error) {
-      throw failure('flush', this.location, error);
+      throw failure('flush', partial, error);
+    }
+    try {
+      await rename(partial, this.location);
+    } catch (error) {
+      throw failure(`rename ${partial} to`, this.location, error);
     }
     const { key, examples, entries, precision } = this.layout;
     const manifest: Manifest = {
@@ -200,6 +215,7 @@ export class FileTeacherOutputStore implements TeacherOutputStore {
     this.finished = true;
   }
 
+  /** Closes the file; a fill that did not finish removes it, since nothing would ever trust it. */
   async close(): Promise<void> {
     const fd = this.fd;
     if (fd === undefined) return;
@@ -209,6 +225,7 @@ export class FileTeacherOutputStore implements TeacherOutputStore {
     } catch (error) {
       throw failure('close', this.location, error);
     }
+    if (this.partialPath !== undefined && !this.finished) await rm(this.partialPath, { force: true }).catch(() => undefined);
   }
 
   /**
@@ -282,6 +299,33 @@ export class FileTeacherOutputStore implements TeacherOutputStore {
       const shape = entry.shape as unknown[];
       return shape.length === expected.shape.length && expected.shape.every((dim, axis) => shape[axis] === dim);
     });
+  }
+}
+
+/** Numbers this process's fills, so that two stores of one key in one process write different files. */
+let fillsStarted = 0;
+
+/**
+ * Removes `<key>.bin.<host>-<pid>-<n>.partial` files of this host whose process is gone (a run killed while
+ * filling). Another host's are left alone: its processes cannot be seen from here.
+ */
+async function removeAbandonedFills(directory: string, key: string): Promise<void> {
+  const prefix = `${key}.bin.${hostname()}-`;
+  const names = await readdir(directory).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.partial')) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (Number.isInteger(pid) && !processIsAlive(pid)) await rm(join(directory, name), { force: true }).catch(() => undefined);
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

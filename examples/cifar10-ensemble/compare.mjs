@@ -12,11 +12,18 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { statisticOf } from '@distillery/cli';
-import { cifarStudy, fail, hours, integers, recipe, trainTeacher } from '@distillery/example-cifar10-methods/study.mjs';
+import { methodRows } from '@distillery/example-cifar10-methods/methods.mjs';
+import {
+  cifarStudy,
+  fail,
+  hours,
+  integers,
+  recipe,
+  runMethodRow,
+  trainTeacher,
+} from '@distillery/example-cifar10-methods/study.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-// Run directories (`output` in a config) are relative to the working directory.
-process.chdir(here);
 
 const { values: args } = parseArgs({
   options: {
@@ -96,8 +103,21 @@ const multiKd = (policy, set) => ({
   options: { temperature: 4, policy, ...(policy === 'weighted' ? { weights: set.map(validationOf) } : {}) },
 });
 const policies = ['mean-probs', 'mean-logits', 'confidence', 'entropy', 'weighted'];
+// The student alone, and KD when the best teacher is the method table's (resnet56), are the method table's own runs
+// with this student and budget (the same config, so whichever study comes first trains them and the other reads
+// them): one baseline for both tables.
+const tableTeacher = teachers.find((teacher) => teacher.model === 'resnet56');
+const tablePair =
+  tableTeacher === undefined
+    ? undefined
+    : { teacher: 'resnet56', teacherEpochs, teacherModel: tableTeacher.path, student: args.student, epochs };
+const tableRows =
+  tablePair === undefined
+    ? []
+    : methodRows({ teacher: { name: 'teacher', model: 'resnet56' }, student: { name: 'student', model: args.student }, epochs });
+const tableRow = (key) => tableRows.find((row) => row.key === key);
 rows = [
-  { key: 'alone', label: 'student alone', set: [], strategies: [ce(1)] },
+  { key: 'alone', label: 'student alone', set: [], strategies: [ce(1)], table: tableRow('alone') },
   // Named `teacher`, as in the method table, so that with the same teacher it reads the outputs that table's KD kept.
   {
     key: 'kd-best',
@@ -105,6 +125,7 @@ rows = [
     set: [{ ...best, name: 'teacher' }],
     strategies: [{ key: 'response.kd', weight: 0.9, options: { temperature: 4 } }, ce(0.1)],
     shares: true,
+    table: best === tableTeacher ? tableRow('kd') : undefined,
   },
   ...policies.map((policy) => ({
     key: `mkd-${policy}`,
@@ -157,22 +178,25 @@ for (const row of rows.filter((row) => row.key === 'alone' || only === undefined
         ),
       ),
     ].filter(Boolean);
-    const run = await study.runOnce(output, {
-      name: `${row.key}-seed${seed}`,
-      description: `CIFAR-10 ensemble study: ${row.label}, → ${args.student}, ${epochs} epochs, seed ${seed}`,
-      plugins,
-      data,
-      teachers: row.set.map((teacher) => ({
-        name: teacher.name,
-        model: { type: 'file', path: relative(configDirectory, teacher.path) },
-      })),
-      student: { name: 'student', model: { type: 'zoo', name: args.student } },
-      strategies: row.strategies,
-      training: row.shares ? { ...recipe(epochs), teacherCache: { augmentedData: 'per-epoch' } } : recipe(epochs),
-      ...(row.shares ? { teacherCacheDir: relative(configDirectory, study.teacherOutputsDirectory) } : {}),
-      baseline: false,
-      seeds: [seed],
-    });
+    const run =
+      row.table !== undefined
+        ? await runMethodRow(study, tablePair, row.table, seed)
+        : await study.runOnce(output, {
+            name: `${row.key}-seed${seed}`,
+            description: `CIFAR-10 ensemble study: ${row.label}, → ${args.student}, ${epochs} epochs, seed ${seed}`,
+            plugins,
+            data,
+            teachers: row.set.map((teacher) => ({
+              name: teacher.name,
+              model: { type: 'file', path: relative(configDirectory, teacher.path) },
+            })),
+            student: { name: 'student', model: { type: 'zoo', name: args.student } },
+            strategies: row.strategies,
+            training: row.shares ? { ...recipe(epochs), teacherCache: { augmentedData: 'per-epoch' } } : recipe(epochs),
+            ...(row.shares ? { teacherCacheDir: relative(configDirectory, study.teacherOutputsDirectory) } : {}),
+            baseline: false,
+            seeds: [seed],
+          });
     const entry = results.get(row.key) ?? { test: new Map(), validation: new Map(), failed: [], summaries: [] };
     results.set(row.key, entry);
     if (run.error !== undefined) {
@@ -271,6 +295,6 @@ async function report() {
     ...perSeed,
   ];
   console.log(lines.join('\n'));
-  await mkdir('runs', { recursive: true });
-  await writeFile(join('runs', 'cifar10-ensemble.md'), `${lines.join('\n')}\n`);
+  await mkdir(join(here, 'runs'), { recursive: true });
+  await writeFile(join(here, 'runs', 'cifar10-ensemble.md'), `${lines.join('\n')}\n`);
 }

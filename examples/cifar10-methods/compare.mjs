@@ -12,10 +12,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { statisticOf } from '@distillery/cli';
 import { methodRows, publishedPair, publishedTeacher } from './methods.mjs';
-import { cifarStudy, fail, hours, integers, methodsExample, recipe, trainTeacher } from './study.mjs';
-
-// Run directories (`output` in a config) are relative to the working directory.
-process.chdir(methodsExample);
+import { cifarStudy, fail, hours, integers, methodsExample, runMethodRow, trainTeacher } from './study.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -44,14 +41,6 @@ if (trainExamples !== undefined && trainExamples < 100) fail('--train-examples: 
 const study = cifarStudy({ data: args.data, trainExamples, backend: args.backend, quiet: args.quiet });
 const { dataTag, validation } = study;
 study.onStop(report);
-
-const pluginOf = {
-  response: '@distillery/plugin-response',
-  feature: '@distillery/plugin-feature',
-  attention: '@distillery/plugin-attention',
-  relation: '@distillery/plugin-relation',
-  contrastive: '@distillery/plugin-contrastive',
-};
 
 // What the table shows; filled as runs finish, so an interrupted session still prints what it has.
 let teacherRun;
@@ -87,34 +76,15 @@ console.error(
 );
 await study.stopIfAsked();
 
-// 2. Each row on every one of its seeds, with the same student (built from the seed), data order and budget.
-const output = join(methodsExample, 'runs', dataTag, `${args.teacher}-e${teacherEpochs}-to-${args.student}-e${epochs}`);
-const configDirectory = join(output, 'configs');
-const data = await study.dataFor(configDirectory);
-// The teacher's outputs on each epoch's augmented batches, kept by the first row of a seed that runs the teacher and
-// read by the other rows that need the same outputs (sharesTeacherOutputs in methods.mjs): the same values, so the
-// same training, without the teacher's forward pass (~0.4 s of a KD step's ~1.1 s here).
-const teacherOutputs = study.teacherOutputsDirectory;
-// The student alone is always run: every Δ is taken against it.
+// 2. Each row on every one of its seeds, with the same student (built from the seed), data order and budget, in
+//    `runs/<data>/<teacher>-e<T>-to-<student>-e<E>/` (study.mjs: runMethodRow; the ensemble study reads its student
+//    alone and its KD from there). The student alone is always run: every Δ is taken against it.
+const pair = { teacher: args.teacher, teacherEpochs, teacherModel, student: args.student, epochs };
 const selected = rows.filter((row) => row.key === 'alone' || only === undefined || only.includes(row.key));
 
 for (const row of selected) {
   for (const seed of row.seeds === 'all' ? seeds : otherSeeds) {
-    const plugins = [...new Set(row.strategies.map((term) => pluginOf[term.key.split('.')[0]]).filter(Boolean))];
-    const run = await study.runOnce(output, {
-      name: `${row.key}-seed${seed}`,
-      description: `CIFAR-10 method table: ${row.label}, ${args.teacher} → ${args.student}, ${epochs} epochs, seed ${seed}`,
-      plugins,
-      data,
-      teachers:
-        row.key === 'alone' ? [] : [{ name: 'teacher', model: { type: 'file', path: relative(configDirectory, teacherModel) } }],
-      student: { name: 'student', model: { type: 'zoo', name: args.student } },
-      strategies: row.strategies,
-      training: row.sharesTeacherOutputs ? { ...recipe(epochs), teacherCache: { augmentedData: 'per-epoch' } } : recipe(epochs),
-      ...(row.sharesTeacherOutputs ? { teacherCacheDir: relative(configDirectory, teacherOutputs) } : {}),
-      baseline: false,
-      seeds: [seed],
-    });
+    const run = await runMethodRow(study, pair, row, seed);
     const entry = results.get(row.key) ?? { test: [], validation: [], failed: [] };
     results.set(row.key, entry);
     if (run.error !== undefined) {
@@ -182,6 +152,6 @@ async function report() {
       }),
   ];
   console.log(lines.join('\n'));
-  await mkdir('runs', { recursive: true });
-  await writeFile(join('runs', 'cifar10-methods.md'), `${lines.join('\n')}\n`);
+  await mkdir(join(methodsExample, 'runs'), { recursive: true });
+  await writeFile(join(methodsExample, 'runs', 'cifar10-methods.md'), `${lines.join('\n')}\n`);
 }

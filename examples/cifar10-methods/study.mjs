@@ -44,6 +44,9 @@ export const hours = (seconds) => (seconds >= 3600 ? `${(seconds / 3600).toFixed
  * for validation, and n test images). `dataTag` names the data in run paths, so quick checks never meet full runs.
  */
 export function cifarStudy({ data, trainExamples, backend, quiet }) {
+  // A config's `output` is relative to the working directory: one working directory for every study, so that a run
+  // shared by two studies (a teacher, the student alone) has the same config whichever of them writes it.
+  process.chdir(methodsExample);
   const jpegRoot = join(methodsExample, '../cifar10/data/cifar10-jpeg');
   const validation = trainExamples === undefined ? 5000 : Math.round(trainExamples / 10);
   const dataTag = `${data}${trainExamples === undefined ? '' : `-n${trainExamples}`}`;
@@ -193,4 +196,47 @@ export async function trainTeacher(study, { model, epochs, seed = 1, labelNoise 
     seeds: [seed],
   });
   return { ...run, name, model: join(output, name, 'student') };
+}
+
+const pluginOf = {
+  response: '@distillery/plugin-response',
+  feature: '@distillery/plugin-feature',
+  attention: '@distillery/plugin-attention',
+  relation: '@distillery/plugin-relation',
+  contrastive: '@distillery/plugin-contrastive',
+};
+
+/** Where a method-table pair's rows run: `runs/<data>/<teacher>-e<T>-to-<student>-e<E>/`. */
+export function methodTableDirectory(study, { teacher, teacherEpochs, student, epochs }) {
+  return join(methodsExample, 'runs', study.dataTag, `${teacher}-e${teacherEpochs}-to-${student}-e${epochs}`);
+}
+
+/**
+ * Runs (or reads, or continues) one row of the method table (methods.mjs) on one seed for a pair — the teacher's saved
+ * model at `teacherModel` — as `runOnce` does. One definition of the config, so that another study that needs the
+ * same run (the ensemble study's student alone and its KD from resnet56) finds this one rather than training its own.
+ * The rows that read only what other rows of the seed read of the teacher keep its outputs per epoch in the shared
+ * `teacherOutputsDirectory` (sharesTeacherOutputs).
+ */
+export async function runMethodRow(study, pair, row, seed) {
+  const output = methodTableDirectory(study, pair);
+  const configDirectory = join(output, 'configs');
+  const plugins = [...new Set(row.strategies.map((term) => pluginOf[term.key.split('.')[0]]).filter(Boolean))];
+  const shares = row.sharesTeacherOutputs === true;
+  return study.runOnce(output, {
+    name: `${row.key}-seed${seed}`,
+    description: `CIFAR-10 method table: ${row.label}, ${pair.teacher} → ${pair.student}, ${pair.epochs} epochs, seed ${seed}`,
+    plugins,
+    data: await study.dataFor(configDirectory),
+    teachers:
+      row.key === 'alone'
+        ? []
+        : [{ name: 'teacher', model: { type: 'file', path: relative(configDirectory, pair.teacherModel) } }],
+    student: { name: 'student', model: { type: 'zoo', name: pair.student } },
+    strategies: row.strategies,
+    training: shares ? { ...recipe(pair.epochs), teacherCache: { augmentedData: 'per-epoch' } } : recipe(pair.epochs),
+    ...(shares ? { teacherCacheDir: relative(configDirectory, study.teacherOutputsDirectory) } : {}),
+    baseline: false,
+    seeds: [seed],
+  });
 }

@@ -1,11 +1,12 @@
 import { appendFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { type Distiller, DistilleryError, evaluateEnsemble, runStages, type StageResult } from '@distillery/core';
+import { type Distiller, DistilleryError, evaluateEnsembleLogits, runStages, type StageResult } from '@distillery/core';
 import { FileStageStore, fileTeacherOutputStores, saveModel, writeFileAtomic } from '@distillery/node';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { stringify } from 'yaml';
 import { directoryModelBytes } from './directoryModelBytes.js';
+import { EvaluationLogits } from './EvaluationLogits.js';
 import type { ExperimentJob } from './ExperimentJob.js';
 import { experimentJobs } from './experimentJobs.js';
 import { experimentStages } from './experimentStages.js';
@@ -119,9 +120,14 @@ export async function runSeed(
     const accuracy: Record<string, number> = {};
     const validationAccuracy: Record<string, number> = {};
     const facts: Record<string, ModelFacts> = {};
+    // Teachers are frozen: their logits are kept for the study's other runs (evaluated the same way).
+    const logits = new EvaluationLogits(fileTeacherOutputStores(teacherCacheDirectory(prepared, job.stageRoot)));
+    const evaluateOn = async (group: readonly tfl.LayersModel[], set: typeof data.test) =>
+      evaluateEnsembleLogits(await Promise.all(group.map((model) => logits.of(model, set, teacherModels.includes(model)))))
+        .accuracy;
     for (const [name, group] of members) {
-      accuracy[name] = (await evaluateEnsemble(group, data.test)).accuracy;
-      validationAccuracy[name] = (await evaluateEnsemble(group, data.validation)).accuracy;
+      accuracy[name] = await evaluateOn(group, data.test);
+      validationAccuracy[name] = await evaluateOn(group, data.validation);
       facts[name] = {
         role: roleOf(name),
         parameters: group.reduce((total, model) => total + model.countParams(), 0),

@@ -1,11 +1,10 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Dataset } from '../data/Dataset.js';
 import { DistilleryError } from '../errors/DistilleryError.js';
 import { ModelView } from '../models/ModelView.js';
 import type { EnsembleEvaluation } from './EnsembleEvaluation.js';
-import { ensembleLogProbabilities } from './ensembleLogProbabilities.js';
-import { inferBatches } from './inferBatches.js';
+import { evaluateEnsembleLogits } from './evaluateEnsembleLogits.js';
+import { inferLogits } from './inferLogits.js';
 
 export interface EvaluateEnsembleOptions {
   /** Examples per forward pass. Default 128. */
@@ -41,23 +40,8 @@ export async function evaluateEnsemble(
     }
   }
 
-  let lossSum = 0;
-  let correct = 0;
-  const examples = await inferBatches(
-    data,
-    batchSize,
-    (batch) => {
-      const logProbabilities = ensembleLogProbabilities(views.map((view) => view.apply(batch.inputs, false).logits));
-      const targets = tf.oneHot(batch.labels, first.numClasses);
-      return [tf.neg(tf.sum(tf.mul(targets, logProbabilities))), tf.argMax(logProbabilities, 1)];
-    },
-    ([loss, predicted], labels) => {
-      lossSum += (loss as tf.TypedArray)[0] as number;
-      labels.forEach((label, i) => {
-        if ((predicted as tf.TypedArray)[i] === label) correct++;
-      });
-    },
-  );
-  const n = Math.max(1, examples);
-  return { accuracy: correct / n, loss: lossSum / n, examples };
+  // Each member's logits, then the figures from them: the one formula for a pass and for logits kept from one.
+  const logits = [];
+  for (const model of models) logits.push(await inferLogits(model, data, batchSize));
+  return evaluateEnsembleLogits(logits, batchSize);
 }

@@ -1,0 +1,37 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { Dataset } from '../data/Dataset.js';
+import { ModelView } from '../models/ModelView.js';
+import { inferBatches } from './inferBatches.js';
+
+/** A model's logits on every example of a dataset, in order, with the labels: what evaluations are computed from. */
+export interface DatasetLogits {
+  /** [examples × classes], row-major. */
+  readonly logits: Float32Array;
+  readonly labels: Int32Array;
+  readonly classes: number;
+}
+
+const silent = { info() {}, warn() {} };
+
+/**
+ * `model`'s logits on `data`, unaugmented and in order, in inference mode, `batchSize` examples a pass (a model
+ * ending in a softmax gives log-probabilities, as the kernel reads it). Computed once, they serve every figure taken
+ * from them — the model's accuracy, and an ensemble's with other models — and a frozen model's can be kept for later
+ * runs. Frees every tensor it allocates.
+ */
+export async function inferLogits(model: tfl.LayersModel, data: Dataset, batchSize = 128): Promise<DatasetLogits> {
+  const view = new ModelView('model', model, [], silent);
+  const classes = view.numClasses;
+  const logits = new Float32Array(data.size * classes);
+  const labels = new Int32Array(data.size);
+  const examples = await inferBatches(
+    data,
+    batchSize,
+    (batch) => [view.apply(batch.inputs, false).logits],
+    ([values], batchLabels, offset) => {
+      logits.set(values as Float32Array, offset * classes);
+      labels.set(batchLabels, offset);
+    },
+  );
+  return { logits: logits.subarray(0, examples * classes), labels: labels.subarray(0, examples), classes };
+}

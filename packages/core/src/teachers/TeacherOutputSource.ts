@@ -101,7 +101,10 @@ export class TeacherOutputSource {
   async beginEpoch(epoch: number): Promise<void> {
     const current = this.perEpoch;
     if (current === undefined || current.epoch === epoch) return;
-    await this.opened?.close();
+    const last = this.opened;
+    this.opened = undefined;
+    this.perEpoch = undefined;
+    await last?.close();
     this.opened = await this.openFor(current.train, epoch, {});
     this.perEpoch = this.opened === undefined ? undefined : { train: current.train, epoch };
   }

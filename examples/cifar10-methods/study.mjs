@@ -7,6 +7,7 @@ import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:f
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeConfigChanges, readExperimentConfig, runProgram } from '@distillery/cli';
+import { stringify } from 'yaml';
 
 /** This example's folder: run directories and the teachers live under its runs/, which every study shares. */
 export const methodsExample = dirname(fileURLToPath(import.meta.url));
@@ -122,7 +123,6 @@ export function cifarStudy({ data, trainExamples, backend, quiet }) {
       await mkdir(configDirectory, { recursive: true });
       const path = join(configDirectory, `${config.name}.yaml`);
       // A checkpoint every 100 steps (and every epoch): a session that ends mid-epoch loses little.
-      const { stringify } = await import('yaml');
       await writeFile(
         path,
         stringify({ ...config, output: relative(process.cwd(), output), backend, checkpointEverySteps: 100 }),

@@ -32,10 +32,11 @@ afterAll(() => {
 
 describe('logits kept from a pass over a dataset', () => {
   it('are the model’s own outputs, in order, with the labels', async () => {
-    const { logits, labels, classes } = await inferLogits(models[0] as (typeof models)[number], data);
+    const model = models[0] as (typeof models)[number];
+    const { logits, labels, classes } = await inferLogits(model, data);
     expect(classes).toBe(3);
     expect(Array.from(labels.subarray(0, 5))).toEqual([0, 1, 2, 0, 1]);
-    const direct = tf.tidy(() => (models[0]?.predict(inputs) as tf.Tensor).dataSync());
+    const direct = tf.tidy(() => (model.predict(inputs) as tf.Tensor).dataSync());
     expect(Array.from(logits)).toEqual(Array.from(direct));
   });
 

@@ -88,6 +88,10 @@ describe('registerNativeBackend', () => {
         'Tile',
         'Softmax',
         'GatherV2',
+        'Slice',
+        'SplitV',
+        'Concat',
+        'PadV2',
         // Not a cpu kernel: Distillery's fused optimizer step (see @distillery/core's FusedAdam).
         'DistilleryFusedAdam',
         // Nor these: batch normalisation in training and its gradient (see @distillery/core's BatchNormTraining).

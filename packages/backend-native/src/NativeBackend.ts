@@ -8,11 +8,12 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { NativeAddonBinding } from './NativeAddonBinding.js';
+import { pooledBytesLimit } from './pooledBytesLimit.js';
 
 /** Outputs shorter than this are allocated fresh: reusing them saves nothing measurable. */
 const minPooledLength = 16_384;
 /** At most this many bytes wait in the pool; buffers beyond it are left to the garbage collector. */
-const maxPooledBytes = 512 * 1024 * 1024;
+const maxPooledBytes = pooledBytesLimit();
 
 /**
  * The cpu backend with its hot kernels (GEMM, convolutions, pooling, elementwise) run by the C++ addon.

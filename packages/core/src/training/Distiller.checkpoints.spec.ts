@@ -193,3 +193,30 @@ describe('a non-finite loss', () => {
     train.dispose();
   });
 });
+
+describe('an interruption asked for by the host (a Ctrl-C handler, a timer)', () => {
+  it('is heard after the step in progress, since every step gives the event loop a turn', async () => {
+    const train = data();
+    const student = fixtureMlp({ inputSize: 6, hidden: [8], classes: 3, prefix: 'student', seed: 1 });
+    const distiller = distillerFor(student, { teacherCache: { enabled: false } });
+    let stepsWhenAsked: number | undefined;
+    let steps = 0;
+    distiller.on('batchEnd', () => {
+      steps++;
+    });
+    // A macrotask, as a signal handler is: it runs only when the loop gets a turn, which microtasks never give.
+    setTimeout(() => {
+      stepsWhenAsked = steps;
+      distiller.interrupt();
+    }, 0);
+    const error = await distiller.fit(train, { diagnoseTeachers: false }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TrainingInterrupted);
+    // 3 epochs of 5 batches: without the turn the timer would wait for the end of training.
+    expect(stepsWhenAsked).toBeDefined();
+    expect(steps).toBeLessThanOrEqual((stepsWhenAsked as number) + 1);
+    expect(steps).toBeLessThan(15);
+    distiller.dispose();
+    student.dispose();
+    train.dispose();
+  });
+});

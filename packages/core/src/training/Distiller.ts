@@ -38,6 +38,7 @@ import { TrainingOptions } from './TrainingOptions.js';
 import { TrainingStep } from './TrainingStep.js';
 import { tapModels } from './tapModels.js';
 import { trainableVariables } from './trainableVariables.js';
+import { yieldToEventLoop } from './yieldToEventLoop.js';
 
 export type { FitOptions } from './FitOptions.js';
 
@@ -292,6 +293,7 @@ export class Distiller extends EventEmitter<DistillerEvents> {
         } finally {
           tf.dispose([batch.inputs, batch.labels]);
         }
+        await yieldToEventLoop();
         if (!step.skipped) losses.add(values);
         const event = {
           epoch,

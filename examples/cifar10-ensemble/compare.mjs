@@ -15,6 +15,7 @@ import { statisticOf } from '@distillery/cli';
 import { methodRows } from '@distillery/example-cifar10-methods/methods.mjs';
 import {
   cifarStudy,
+  describeRun,
   fail,
   hours,
   integers,
@@ -72,23 +73,15 @@ for (const model of teacherModels) {
   const run = await trainTeacher(study, { model, epochs: teacherEpochs });
   if (run.error !== undefined) fail(`the teacher ${model} failed: ${run.error}`);
   teachers.push({ model, name: configName(model), path: run.model, summary: run.summary });
-  describeTeacher(model, run);
+  console.error(describeRun(`teacher ${model}`, run));
   await study.stopIfAsked();
 }
 {
   const run = await trainTeacher(study, { model: args.noisy, epochs: teacherEpochs, labelNoise: { fraction, seed: 0 } });
   if (run.error !== undefined) fail(`the noisy teacher failed: ${run.error}`);
   noisyTeacher = { model: args.noisy, name: `${configName(args.noisy)}_noisy`, path: run.model, summary: run.summary };
-  describeTeacher(`${args.noisy} on ${Math.round(100 * fraction)} % shuffled labels`, run);
+  console.error(describeRun(`teacher ${args.noisy} on ${Math.round(100 * fraction)} % shuffled labels`, run));
   await study.stopIfAsked();
-}
-
-function describeTeacher(label, run) {
-  const { accuracy, validationAccuracy } = run.summary.models.student;
-  console.error(
-    `teacher ${label}: ${(100 * accuracy.mean).toFixed(2)} % test, ${(100 * validationAccuracy.mean).toFixed(2)} % validation` +
-      (run.seconds > 0 ? ` (${hours(run.seconds)})` : ' (finished earlier)'),
-  );
 }
 
 // 2. The rows. The best single teacher is the one with the best validation accuracy, never the test set's; `weighted`
@@ -207,11 +200,7 @@ for (const row of rows.filter((row) => row.key === 'alone' || only === undefined
       entry.test.set(seed, student.accuracy.mean);
       entry.validation.set(seed, student.validationAccuracy.mean);
       entry.summaries.push(run.summary);
-      console.error(
-        `${row.key} seed ${seed}: ${(100 * student.accuracy.mean).toFixed(2)} % test, ` +
-          `${(100 * student.validationAccuracy.mean).toFixed(2)} % validation` +
-          (run.seconds > 0 ? ` (${hours(run.seconds)})` : ' (finished earlier)'),
-      );
+      console.error(describeRun(`${row.key} seed ${seed}`, run));
     }
     await study.stopIfAsked();
   }

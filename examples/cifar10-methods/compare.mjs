@@ -12,7 +12,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { statisticOf } from '@distillery/cli';
 import { methodRows, publishedPair, publishedTeacher } from './methods.mjs';
-import { cifarStudy, fail, hours, integers, methodsExample, runMethodRow, trainTeacher } from './study.mjs';
+import { cifarStudy, describeRun, fail, hours, integers, methodsExample, runMethodRow, trainTeacher } from './study.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -96,11 +96,7 @@ for (const row of selected) {
     const student = run.summary.models.student;
     entry.test.push(student.accuracy.mean);
     entry.validation.push(student.validationAccuracy.mean);
-    console.error(
-      `${row.key} seed ${seed}: ${(100 * student.accuracy.mean).toFixed(2)} % test, ` +
-        `${(100 * student.validationAccuracy.mean).toFixed(2)} % validation` +
-        (run.seconds > 0 ? ` (${hours(run.seconds)})` : ' (finished earlier)'),
-    );
+    console.error(describeRun(`${row.key} seed ${seed}`, run));
     await study.stopIfAsked();
   }
 }

@@ -37,6 +37,15 @@ export function integers(text, flag) {
   return list;
 }
 
+/** One line for a run just read or trained: `<label>: 91.20 % test, 90.84 % validation (1.2 h)`. */
+export function describeRun(label, run) {
+  const { accuracy, validationAccuracy } = run.summary.models.student;
+  return (
+    `${label}: ${(100 * accuracy.mean).toFixed(2)} % test, ${(100 * validationAccuracy.mean).toFixed(2)} % validation` +
+    (run.seconds > 0 ? ` (${hours(run.seconds)})` : ' (finished earlier)')
+  );
+}
+
 export const hours = (seconds) => (seconds >= 3600 ? `${(seconds / 3600).toFixed(1)} h` : `${seconds.toFixed(0)} s`);
 
 /**

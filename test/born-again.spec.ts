@@ -40,7 +40,8 @@ describe('born-again networks, trained end to end', () => {
         });
         teacherSnapshots.set(
           stage,
-          distiller.teachers.map(({ model }) => ({ model, weights: weightsOf(model) })),
+          // Born-again teachers are earlier stages' students: LayersModels.
+          distiller.teachers.map(({ model }) => ({ model: model as tfl.LayersModel, weights: weightsOf(model as tfl.LayersModel) })),
         );
       },
       onStageEnd: ({ name }: { name: string }) => {

@@ -4,6 +4,7 @@ export { expectNoLeaks } from './expectNoLeaks.js';
 export { FakeStrategy, fakeStrategyFactory } from './FakeStrategy.js';
 export { type FixtureCnnOptions, fixtureCnn } from './fixtureCnn.js';
 export { type FixtureMlpOptions, fixtureMlp } from './fixtureMlp.js';
+export { forwardModelOf } from './forwardModelOf.js';
 export { silentLogger } from './silentLogger.js';
 export { splitDataset } from './splitDataset.js';
 export { strategyLoss } from './strategyLoss.js';

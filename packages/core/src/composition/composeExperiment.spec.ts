@@ -109,7 +109,7 @@ const badInputs: [string, (spec: ExperimentSpec) => unknown, string][] = [
   [
     'a teacher that is not a LayersModel',
     (spec) => ({ ...spec, teachers: [{ name: 't', model: { predict() {} } }] }),
-    'teachers[0].model: expected a tf.LayersModel',
+    'teachers[0].model: expected a tf.LayersModel or a ForwardModel (predict, fingerprint, dispose, numClasses, inputShape, featureShapes)',
   ],
   ['a typo in a top-level key', (spec) => ({ ...spec, strategy: [{ key: 'task.ce' }] }), "(root): unknown key 'strategy'"],
   ['an unknown training key', (spec) => ({ ...spec, training: { epochs: 1, lr: 0.1 } }), "training: unknown key 'lr'"],

@@ -2,6 +2,7 @@ import { Container, type ContainerModule } from 'inversify';
 import { BackendPreference } from '../backends/BackendPreference.js';
 import { DistilleryError } from '../errors/DistilleryError.js';
 import { describeZodIssue } from '../errors/describeZodIssue.js';
+import { isForwardModel } from '../models/isForwardModel.js';
 import { Peer } from '../models/Peer.js';
 import { Student } from '../models/Student.js';
 import { Teacher } from '../models/Teacher.js';
@@ -63,7 +64,7 @@ export function composeExperiment(spec: ExperimentSpec): Container {
     if (teacher.trainable === true) {
       logger.warn(`teacher '${teacher.name}' was given as trainable; teachers are frozen, so it will not train`);
     }
-    teacher.model.trainable = false;
+    if (!isForwardModel(teacher.model)) teacher.model.trainable = false;
     container.bind(Teacher).toConstantValue({ name: teacher.name, model: teacher.model });
   }
   for (const peer of experiment.peers) container.bind(Peer).toConstantValue({ name: peer.name, model: peer.model });

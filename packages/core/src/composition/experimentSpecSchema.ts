@@ -1,6 +1,8 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import { backendPreferenceSchema } from '../backends/backendPreferenceSchema.js';
+import { isForwardModel } from '../models/isForwardModel.js';
+import type { TeacherModel } from '../models/TeacherModel.js';
 import { strategySpecSchema } from '../strategy/strategySpecSchema.js';
 import type { TeacherOutputStoreFactory } from '../teachers/TeacherOutputStoreFactory.js';
 import { trainingOptionsSchema } from '../training/trainingOptionsSchema.js';
@@ -8,6 +10,19 @@ import { trainingOptionsSchema } from '../training/trainingOptionsSchema.js';
 const layersModel = z.custom<tfl.LayersModel>((value) => value instanceof tfl.LayersModel, {
   error: 'expected a tf.LayersModel',
 });
+/** A teacher's model: a LayersModel, or a ForwardModel with everything the kernel calls on one. */
+const teacherModel = z.custom<TeacherModel>(
+  (value) =>
+    value instanceof tfl.LayersModel ||
+    (isForwardModel(value) &&
+      typeof value.predict === 'function' &&
+      typeof value.fingerprint === 'function' &&
+      typeof value.dispose === 'function' &&
+      Number.isInteger(value.numClasses) &&
+      Array.isArray(value.inputShape) &&
+      typeof value.featureShapes === 'object'),
+  { error: 'expected a tf.LayersModel or a ForwardModel (predict, fingerprint, dispose, numClasses, inputShape, featureShapes)' },
+);
 const containerModule = z.custom<{ id: number; load: (...args: never[]) => unknown }>(
   (value) =>
     typeof value === 'object' &&
@@ -40,7 +55,7 @@ export const experimentSpecSchema = z.strictObject({
     .array(
       z.strictObject({
         name,
-        model: layersModel,
+        model: teacherModel,
         /** Teachers are always frozen; `true` is accepted with a warning so nothing trains by surprise. */
         trainable: z.boolean().optional(),
       }),

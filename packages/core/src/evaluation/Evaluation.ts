@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/Dataset.js';
 import type { ModelView } from '../models/ModelView.js';
 import type { Teacher } from '../models/Teacher.js';
+import type { TeacherView } from '../models/TeacherView.js';
+import { disposeTeacherOutputs } from '../teachers/disposeTeacherOutputs.js';
 import type { TeacherOutputSource } from '../teachers/TeacherOutputSource.js';
 import type { ObjectiveTerm } from '../training/ObjectiveTerm.js';
 import { CalibrationBins } from './CalibrationBins.js';
@@ -23,7 +25,7 @@ export class Evaluation {
     /** The student with no taps, so evaluation builds none of the strategies' features. */
     private readonly evaluationView: ModelView,
     private readonly teachers: readonly Teacher[],
-    private readonly teacherViews: readonly ModelView[],
+    private readonly teacherViews: readonly TeacherView[],
     private readonly teacherOutputs: TeacherOutputSource,
     /** The strategies, for those that combine teachers their own way (`combineTeachers`). */
     private readonly terms: readonly ObjectiveTerm[],
@@ -46,10 +48,11 @@ export class Evaluation {
     const examples = await inferBatches(
       data,
       this.batchSize,
-      (batch) => [
-        ...scored(this.evaluationView.apply(batch.inputs, false).logits, batch.labels),
-        ...this.peers.flatMap(({ view }) => scored(view.apply(batch.inputs, false).logits, batch.labels)),
-      ],
+      (batch) =>
+        tf.tidy(() => [
+          ...scored(this.evaluationView.apply(batch.inputs, false).logits, batch.labels),
+          ...this.peers.flatMap(({ view }) => scored(view.apply(batch.inputs, false).logits, batch.labels)),
+        ]),
       ([loss, predicted, ...peerValues], labels, offset) => {
         peerSums.forEach((sums, p) => {
           sums.loss += (peerValues[2 * p] as tf.TypedArray)[0] as number;
@@ -100,18 +103,24 @@ export class Evaluation {
     const examples = await inferBatches(
       data,
       this.batchSize,
-      (batch) => {
-        const outputs = this.teacherOutputs.compute(batch);
-        const probabilities = outputs.map(({ logits }) => tf.softmax(logits));
-        const ensembles = [
-          ensembleLogProbabilities(outputs.map(({ logits }) => logits)),
-          ...combining.map(({ strategy }) => strategy.combineTeachers?.(outputs, batch.labels) as tf.Tensor2D),
-        ];
-        return [
-          ...probabilities.map((p) => tf.max(p, 1)),
-          ...probabilities.map((p) => tf.argMax(p, 1)),
-          ...ensembles.map((p) => tf.argMax(p, 1)),
-        ];
+      async (batch) => {
+        const outputs = await this.teacherOutputs.compute(batch);
+        try {
+          return tf.tidy(() => {
+            const probabilities = outputs.map(({ logits }) => tf.softmax(logits));
+            const ensembles = [
+              ensembleLogProbabilities(outputs.map(({ logits }) => logits)),
+              ...combining.map(({ strategy }) => strategy.combineTeachers?.(outputs, batch.labels) as tf.Tensor2D),
+            ];
+            return [
+              ...probabilities.map((p) => tf.max(p, 1)),
+              ...probabilities.map((p) => tf.argMax(p, 1)),
+              ...ensembles.map((p) => tf.argMax(p, 1)),
+            ];
+          });
+        } finally {
+          disposeTeacherOutputs(outputs);
+        }
       },
       (values, labels) => {
         const confidences = values.slice(0, names.length);
@@ -157,7 +166,20 @@ export class Evaluation {
     await inferBatches(
       data,
       this.batchSize,
-      (batch) => this.teacherViews.map((view) => tf.argMax(view.apply(batch.inputs, false).logits, 1)),
+      async (batch) => {
+        const predictions: tf.Tensor[] = [];
+        try {
+          for (const view of this.teacherViews) {
+            const { logits, features } = await view.predict(batch.inputs);
+            predictions.push(tf.argMax(logits, 1));
+            tf.dispose([logits, ...Object.values(features)]);
+          }
+        } catch (error) {
+          tf.dispose(predictions);
+          throw error;
+        }
+        return predictions;
+      },
       (values, _labels, offset) => {
         values.forEach((value, k) => {
           predictions[k]?.set(value as Int32Array, offset);

@@ -5,6 +5,7 @@ import { DistilleryError } from '../errors/DistilleryError.js';
 import type { ModelOutputs } from '../strategy/ModelOutputs.js';
 import type { SymbolicShape } from '../strategy/TapShapes.js';
 import { describeLayers } from './describeLayers.js';
+import type { TeacherView } from './TeacherView.js';
 
 /** Smallest probability taken before a log, so a softmax output that underflowed to 0 stays finite. */
 const PROBABILITY_FLOOR = 1e-7;
@@ -13,7 +14,7 @@ const PROBABILITY_FLOOR = 1e-7;
  * A read-through view of a model that also returns the outputs of some inner layers. It is a second
  * tfjs graph over the same layer objects, so it shares every weight with the model it views.
  */
-export class ModelView {
+export class ModelView implements TeacherView {
   readonly numClasses: number;
   private readonly graph: tfl.LayersModel;
   private readonly outputsProbabilities: boolean;
@@ -78,6 +79,11 @@ export class ModelView {
     const raw = outputs[0] as tf.Tensor2D;
     const logits = this.outputsProbabilities ? tf.log(tf.clipByValue(raw, PROBABILITY_FLOOR, 1)) : raw;
     return { logits, features };
+  }
+
+  /** One pass in inference mode, its intermediates freed: how the kernel runs a teacher. */
+  predict(inputs: tf.Tensor): Promise<ModelOutputs> {
+    return Promise.resolve(tf.tidy(() => this.apply(inputs, false) as unknown as tf.TensorContainer) as unknown as ModelOutputs);
   }
 }
 

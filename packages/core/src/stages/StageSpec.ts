@@ -1,9 +1,10 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { ExperimentSpec } from '../composition/ExperimentSpec.js';
 import type { Dataset } from '../data/Dataset.js';
+import type { TeacherModel } from '../models/TeacherModel.js';
 
-/** A model given directly, or the model an earlier stage trained (`{ stage: 'teacher' }`). */
-export type StageModelSource = { readonly model: LayersModel } | { readonly stage: string };
+/** A teacher given directly (a LayersModel or a model only run forward), or the model an earlier stage trained (`{ stage: 'teacher' }`). */
+export type StageModelSource = { readonly model: TeacherModel } | { readonly stage: string };
 
 /**
  * One stage of a staged experiment: an experiment whose teachers (and possibly student) may be the

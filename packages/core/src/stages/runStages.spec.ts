@@ -74,7 +74,8 @@ describe('runStages', () => {
       chain(),
       { train, validation: train },
       {
-        onStageBegin: (_stage, distiller) => teachersSeen.push(distiller.teachers.map((teacher) => teacher.model.name)),
+        onStageBegin: (_stage, distiller) =>
+          teachersSeen.push(distiller.teachers.map((teacher) => (teacher.model as tfl.LayersModel).name)),
       },
     );
     expect(results.map((result) => result.name)).toEqual(['teacher', 'assistant', 'small']);

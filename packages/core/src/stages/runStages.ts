@@ -3,6 +3,8 @@ import { createDistiller } from '../composition/createDistiller.js';
 import type { Dataset } from '../data/Dataset.js';
 import { DistilleryError } from '../errors/DistilleryError.js';
 import { modelFingerprint } from '../models/modelFingerprint.js';
+import type { TeacherModel } from '../models/TeacherModel.js';
+import { teacherFingerprint } from '../models/teacherFingerprint.js';
 import type { TrainingState } from '../state/TrainingState.js';
 import { sha256Hex } from '../teachers/sha256Hex.js';
 import type { Callback } from '../training/Callback.js';
@@ -104,7 +106,7 @@ export async function runStages(
             (stage.teachers ?? []).map(async (teacher, k) =>
               'stage' in teacher
                 ? (results.get(teacher.stage) as StageResult).fingerprint
-                : modelFingerprint((teachers[k] as { model: tfl.LayersModel }).model),
+                : teacherFingerprint((teachers[k] as { model: TeacherModel }).model),
             ),
           ),
         }),

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Logger } from '../composition/Logger.js';
 import type { Batch } from '../data/Batch.js';
 import type { Dataset } from '../data/Dataset.js';
 import { DistilleryError } from '../errors/DistilleryError.js';
-import { modelFingerprint } from '../models/modelFingerprint.js';
+import type { TeacherModel } from '../models/TeacherModel.js';
+import { teacherFingerprint } from '../models/teacherFingerprint.js';
 import type { SymbolicShape } from '../strategy/TapShapes.js';
 import type { TeacherOutputs } from '../strategy/TeacherOutputs.js';
 import type { TeacherCacheOptions } from '../training/TrainingOptions.js';
@@ -24,7 +24,7 @@ const defaultDiskBudgetMB = 8192;
 
 interface CachedTeacher {
   readonly name: string;
-  readonly model: tfl.LayersModel;
+  readonly model: TeacherModel;
   /** The teacher's tapped layers and their shapes (batch axis null). */
   readonly taps: Readonly<Record<string, SymbolicShape>>;
 }
@@ -41,7 +41,7 @@ interface Entry {
  * Frozen teachers' outputs (logits and tapped features) for every training example, computed once and
  * read back afterwards, so that after the first epoch a distillation step costs the student's passes
  * alone. Rows are keyed by example position (`Batch.indices`); the whole cache by the dataset's id and
- * size, each teacher's weights and architecture (`modelFingerprint`), the taps and the precision: a
+ * size, each teacher's fingerprint (weights and architecture: `teacherFingerprint`), the taps and the precision: a
  * cache under any other key is never read. With randomly augmented data it is off unless the options ask
  * for teacher outputs on un-augmented inputs, which are then filled in one pass before training, or for
  * one cache per epoch (`augmentedData: 'per-epoch'`): the outputs on that epoch's augmented batches, whose
@@ -139,7 +139,7 @@ export class TeacherOutputCache {
         layoutEntries.push({ name: `${teacher.name}/${layer ?? 'logits'}`, shape });
       }
     }
-    const fingerprints = await Promise.all(teachers.map((teacher) => modelFingerprint(teacher.model)));
+    const fingerprints = await Promise.all(teachers.map((teacher) => teacherFingerprint(teacher.model)));
     const key = await sha256Hex(
       JSON.stringify({
         layoutVersion,
@@ -303,10 +303,11 @@ export class TeacherOutputCache {
    * Fills the cache in one pass over `dataset`, un-augmented and in order, with `compute` giving the
    * teachers' outputs for a batch (tensors this method disposes).
    */
-  async fill(dataset: Dataset, batchSize: number, compute: (batch: Batch) => TeacherOutputs[]): Promise<void> {
+  async fill(dataset: Dataset, batchSize: number, compute: (batch: Batch) => Promise<TeacherOutputs[]>): Promise<void> {
     for (const batch of dataset.batches({ batchSize, shuffle: false, seed: 0, epoch: 0, augment: false })) {
-      const outputs = compute(batch);
+      let outputs: TeacherOutputs[] = [];
       try {
+        outputs = await compute(batch);
         await this.write(batch, outputs);
       } finally {
         tf.dispose([batch.inputs, batch.labels]);

@@ -1,9 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { Logger } from '../composition/Logger.js';
 import type { Batch } from '../data/Batch.js';
 import type { Dataset } from '../data/Dataset.js';
-import type { ModelView } from '../models/ModelView.js';
 import type { Teacher } from '../models/Teacher.js';
+import type { TeacherView } from '../models/TeacherView.js';
 import type { TeacherOutputs } from '../strategy/TeacherOutputs.js';
 import type { TrainingOptions } from '../training/TrainingOptions.js';
 import { disposeTeacherOutputs } from './disposeTeacherOutputs.js';
@@ -23,7 +22,7 @@ export class TeacherOutputSource {
   constructor(
     private readonly teachers: readonly Teacher[],
     /** One per teacher, in the same order, with the taps the strategies asked for. */
-    private readonly views: readonly ModelView[],
+    private readonly views: readonly TeacherView[],
     private readonly numClasses: number,
     private readonly options: Pick<TrainingOptions, 'batchSize' | 'teacherCache' | 'seed' | 'shuffle' | 'epochs'>,
     private readonly logger: Logger,
@@ -35,18 +34,28 @@ export class TeacherOutputSource {
     return this.opened;
   }
 
-  /** Every teacher's outputs on `batch` (in inference mode), without the forward pass's intermediates. */
-  compute(batch: Batch): TeacherOutputs[] {
-    const outputs = () =>
-      this.views.map((view, k) => ({ name: this.teachers[k]?.name as string, ...view.apply(batch.inputs, false) }));
-    return tf.tidy(outputs as unknown as () => tf.TensorContainer) as unknown as TeacherOutputs[];
+  /**
+   * Every teacher's outputs on `batch` (in inference mode), without the forward pass's intermediates: fresh tensors the
+   * caller disposes. Teachers run one after another, as each may use every core (an ONNX session's threads).
+   */
+  async compute(batch: Batch): Promise<TeacherOutputs[]> {
+    const outputs: TeacherOutputs[] = [];
+    try {
+      for (const [k, view] of this.views.entries()) {
+        outputs.push({ name: this.teachers[k]?.name as string, ...(await view.predict(batch.inputs)) });
+      }
+    } catch (error) {
+      disposeTeacherOutputs(outputs);
+      throw error;
+    }
+    return outputs;
   }
 
   /** The teachers' outputs on `batch`, from the cache when it has them; fresh tensors the caller disposes. */
   async forStep(batch: Batch): Promise<TeacherOutputs[]> {
     const cache = this.opened;
     if (cache?.covers(batch)) return cache.read(batch);
-    const outputs = this.compute(batch);
+    const outputs = await this.compute(batch);
     if (cache !== undefined && !cache.fillBeforeTraining) {
       try {
         await cache.write(batch, outputs);
@@ -65,7 +74,7 @@ export class TeacherOutputSource {
   async coverSkipped(batch: Batch): Promise<void> {
     const cache = this.opened;
     if (cache === undefined || cache.fillBeforeTraining || cache.covers(batch)) return;
-    const outputs = this.compute(batch);
+    const outputs = await this.compute(batch);
     try {
       await cache.write(batch, outputs);
     } finally {
@@ -120,7 +129,7 @@ export class TeacherOutputSource {
       teachers: this.teachers.map((teacher, k) => ({
         name: teacher.name,
         model: teacher.model,
-        taps: (this.views[k] as ModelView).tapShapes(),
+        taps: (this.views[k] as TeacherView).tapShapes(),
       })),
       numClasses: this.numClasses,
       options: this.options.teacherCache,

@@ -1,4 +1,5 @@
 import { DistilleryError } from '../errors/DistilleryError.js';
+import { isForwardModel } from '../models/isForwardModel.js';
 import type { Teacher } from '../models/Teacher.js';
 import type { LayerWeight } from '../strategy/LayerWeight.js';
 
@@ -17,6 +18,11 @@ export function readTeacherLayerWeights(teachers: readonly Teacher[], teacher: s
       names.length === 0
         ? `cannot read layer '${layer}' of teacher '${teacher}': the experiment has no teachers`
         : `cannot read layer '${layer}' of unknown teacher '${teacher}'; the teachers are: ${names.join(', ')}`,
+    );
+  }
+  if (isForwardModel(found.model)) {
+    throw new DistilleryError(
+      `cannot read layer '${layer}' of teacher '${teacher}': it is ${found.model.description}, run forward only; a strategy that reads a teacher's weights needs a tfjs LayersModel teacher`,
     );
   }
   const source = found.model.layers.find(({ name }) => name === layer);

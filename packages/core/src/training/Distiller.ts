@@ -21,6 +21,7 @@ import { type LoopPosition, TrainingStateKeeper } from '../state/TrainingStateKe
 import type { StrategyPretraining } from '../strategy/StrategyPretraining.js';
 import { StrategyRegistry } from '../strategy/StrategyRegistry.js';
 import { StrategySpec } from '../strategy/StrategySpec.js';
+import { disposeTeacherOutputs } from '../teachers/disposeTeacherOutputs.js';
 import { TeacherOutputSource } from '../teachers/TeacherOutputSource.js';
 import { TeacherOutputStoreFactory } from '../teachers/TeacherOutputStoreFactory.js';
 import { checkPeerClasses } from './checkPeerClasses.js';
@@ -86,7 +87,6 @@ export class Distiller extends EventEmitter<DistillerEvents> {
       seed: options.seed,
     });
     const { studentView, teacherViews } = tapModels(terms, student, this.teachers, logger);
-
     const peerViews = this.peers.map(({ name, model }) => new ModelView(`peer '${name}'`, model, [], logger));
     checkPeerClasses(peerViews, studentView.numClasses);
     const strategyVariables = terms.flatMap(({ strategy }) => [...(strategy.variables?.() ?? [])]);
@@ -155,14 +155,17 @@ export class Distiller extends EventEmitter<DistillerEvents> {
    * the current backend. No weight changes.
    */
   async requiredKernels(sample: Batch): Promise<string[]> {
-    const profile = await tf.profile(() =>
-      // The tidy frees the teachers' outputs, also when a strategy fails.
-      tf.tidy(() => {
-        const teachers = this.teacherSource.compute(sample);
-        const { terms, grads } = this.objective.lossAndGradients(sample, teachers, this.trainingStep.position(0, 1), true);
-        return [terms, ...Object.values(grads)];
-      }),
-    );
+    const profile = await tf.profile(async () => {
+      const teachers = await this.teacherSource.compute(sample);
+      try {
+        return tf.tidy(() => {
+          const { terms, grads } = this.objective.lossAndGradients(sample, teachers, this.trainingStep.position(0, 1), true);
+          return [terms, ...Object.values(grads)];
+        });
+      } finally {
+        disposeTeacherOutputs(teachers);
+      }
+    });
     tf.dispose(profile.result as tf.Tensor[]);
     // The profile also lists op scopes (`fusedMatMul__op`); only names with a kernel here are kernels.
     const backend = tf.getBackend();

@@ -1,11 +1,15 @@
-import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Logger } from '../composition/Logger.js';
 import { blameStrategy } from '../errors/blameStrategy.js';
 import { DistilleryError } from '../errors/DistilleryError.js';
+import { describeFeatures } from '../models/describeFeatures.js';
 import { describeLayers } from '../models/describeLayers.js';
+import { isForwardModel } from '../models/isForwardModel.js';
 import { ModelView } from '../models/ModelView.js';
 import type { Student } from '../models/Student.js';
 import type { Teacher } from '../models/Teacher.js';
+import type { TeacherModel } from '../models/TeacherModel.js';
+import type { TeacherView } from '../models/TeacherView.js';
+import { viewOfTeacher } from '../models/viewOfTeacher.js';
 import type { ObjectiveTerm } from './ObjectiveTerm.js';
 
 /**
@@ -18,11 +22,17 @@ export function tapModels(
   student: Student,
   teachers: readonly Teacher[],
   logger: Logger,
-): { studentView: ModelView; teacherViews: ModelView[] } {
+): { studentView: ModelView; teacherViews: TeacherView[] } {
   const teacherNames = teachers.map((teacher) => teacher.name);
   const studentLayers = new Set<string>();
   const teacherLayers = new Map<string, Set<string>>(teacherNames.map((name) => [name, new Set<string>()]));
-  const requireLayer = (i: number, role: string, model: tfl.LayersModel, layer: string) => {
+  const requireLayer = (i: number, role: string, model: TeacherModel, layer: string) => {
+    if (isForwardModel(model)) {
+      if (model.featureShapes[layer] !== undefined) return;
+      throw new DistilleryError(
+        `strategies[${i}]: ${role} (${model.description}) has no output named '${layer}'; its outputs are: ${describeFeatures(model)}`,
+      );
+    }
     if (!model.layers.some((candidate) => candidate.name === layer)) {
       throw new DistilleryError(
         `strategies[${i}]: ${role} has no layer named '${layer}'; its layers are: ${describeLayers(model)}`,
@@ -41,7 +51,7 @@ export function tapModels(
           `strategies[${i}]: taps teacher '${teacher}', but the teachers are: ${teacherNames.join(', ') || 'none'}`,
         );
       }
-      const model = teachers.find(({ name }) => name === teacher)?.model as tfl.LayersModel;
+      const model = teachers.find(({ name }) => name === teacher)?.model as TeacherModel;
       for (const layer of layers) {
         requireLayer(i, `teacher '${teacher}'`, model, layer);
         set.add(layer);
@@ -49,9 +59,7 @@ export function tapModels(
     }
   });
   const studentView = new ModelView('student', student.model, [...studentLayers], logger);
-  const teacherViews = teachers.map(
-    (teacher) => new ModelView(`teacher '${teacher.name}'`, teacher.model, [...(teacherLayers.get(teacher.name) ?? [])], logger),
-  );
+  const teacherViews = teachers.map((teacher) => viewOfTeacher(teacher, [...(teacherLayers.get(teacher.name) ?? [])], logger));
   for (const view of teacherViews) {
     if (view.numClasses !== studentView.numClasses) {
       throw new DistilleryError(

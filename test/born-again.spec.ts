@@ -41,7 +41,10 @@ describe('born-again networks, trained end to end', () => {
         teacherSnapshots.set(
           stage,
           // Born-again teachers are earlier stages' students: LayersModels.
-          distiller.teachers.map(({ model }) => ({ model: model as tfl.LayersModel, weights: weightsOf(model as tfl.LayersModel) })),
+          distiller.teachers.map(({ model }) => ({
+            model: model as tfl.LayersModel,
+            weights: weightsOf(model as tfl.LayersModel),
+          })),
         );
       },
       onStageEnd: ({ name }: { name: string }) => {

@@ -1,12 +1,11 @@
-import { type Dataset, type DatasetLogits, inferLogits } from '@distillery/core';
+import { type Dataset, type DatasetLogits, inferLogits, type TeacherModel } from '@distillery/core';
 import {
-  ModelView,
-  modelFingerprint,
   sha256Hex,
   type TeacherOutputLayout,
   type TeacherOutputStoreFactory,
+  teacherFingerprint,
+  viewOfTeacher,
 } from '@distillery/core/internal';
-import type * as tfl from '@tensorflow/tfjs-layers';
 
 const silent = { info() {}, warn() {} };
 
@@ -18,12 +17,12 @@ const silent = { info() {}, warn() {} };
  * ensemble), which cost minutes a run on CIFAR. Read back, the logits are the computed ones bit for bit.
  */
 export class EvaluationLogits {
-  private readonly computed = new Map<tfl.LayersModel, Map<Dataset, Promise<DatasetLogits>>>();
+  private readonly computed = new Map<TeacherModel, Map<Dataset, Promise<DatasetLogits>>>();
 
   constructor(private readonly stores: TeacherOutputStoreFactory) {}
 
   /** `model`'s logits on `data`; `keep`: the model is frozen, so its logits may be kept for later runs. */
-  of(model: tfl.LayersModel, data: Dataset, keep: boolean): Promise<DatasetLogits> {
+  of(model: TeacherModel, data: Dataset, keep: boolean): Promise<DatasetLogits> {
     const byData = this.computed.get(model) ?? new Map<Dataset, Promise<DatasetLogits>>();
     this.computed.set(model, byData);
     const known = byData.get(data);
@@ -33,10 +32,15 @@ export class EvaluationLogits {
     return logits;
   }
 
-  private async kept(model: tfl.LayersModel, data: Dataset): Promise<DatasetLogits> {
-    const classes = new ModelView('model', model, [], silent).numClasses;
+  private async kept(model: TeacherModel, data: Dataset): Promise<DatasetLogits> {
+    const classes = viewOfTeacher({ name: 'model', model }, [], silent).numClasses;
     const key = await sha256Hex(
-      JSON.stringify({ kind: 'evaluation logits', dataset: data.id, examples: data.size, model: await modelFingerprint(model) }),
+      JSON.stringify({
+        kind: 'evaluation logits',
+        dataset: data.id,
+        examples: data.size,
+        model: await teacherFingerprint(model),
+      }),
     );
     const layout: TeacherOutputLayout = {
       key,

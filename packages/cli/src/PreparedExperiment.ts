@@ -1,6 +1,5 @@
 import type { ExperimentConfig } from '@distillery/config';
-import type { StrategyPretraining } from '@distillery/core';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import type { StrategyPretraining, TeacherModel } from '@distillery/core';
 import type { ContainerModule } from 'inversify';
 import type { ExperimentData } from './ExperimentData.js';
 
@@ -13,7 +12,8 @@ export interface PreparedExperiment {
   readonly directory: string;
   readonly plugins: readonly ContainerModule[];
   readonly data: ExperimentData;
-  readonly fileTeachers: ReadonlyMap<string, tfl.LayersModel>;
+  /** Teachers loaded from files (tfjs model directories, ONNX files, GraphModels), used as they are; owned by the run. */
+  readonly fileTeachers: ReadonlyMap<string, TeacherModel>;
   /** Stages the strategies need before the student's (factor transfer's paraphraser), by term name. */
   readonly pretrainings: readonly { readonly term: string; readonly pretraining: StrategyPretraining }[];
 }

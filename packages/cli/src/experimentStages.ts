@@ -1,5 +1,5 @@
-import { buildModel, type ExperimentConfig, type ZooModelConfig } from '@distillery/config';
-import type { StageSpec } from '@distillery/core';
+import { buildModel, type ExperimentConfig, loadedModelTypes, type ZooModelConfig } from '@distillery/config';
+import type { StageSpec, TeacherModel } from '@distillery/core';
 import { type Augmentation, composeAugmentations, cutout, horizontalFlip, randomCrop, randomShift } from '@distillery/data';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ExperimentData } from './ExperimentData.js';
@@ -17,8 +17,8 @@ export function experimentStages(
   config: ExperimentConfig,
   seed: number,
   data: ExperimentData,
-  /** Teachers given as model files, loaded once for the run. */
-  fileTeachers: ReadonlyMap<string, tfl.LayersModel>,
+  /** Teachers loaded from files (tfjs, ONNX, GraphModel), once for the run. */
+  fileTeachers: ReadonlyMap<string, TeacherModel>,
   /** A strategy's stage before the student's (at most one; see `PreparedExperiment.pretrainings`). */
   pretrainings: PreparedExperiment['pretrainings'] = [],
 ): StageSpec[] {
@@ -29,10 +29,10 @@ export function experimentStages(
   const stages: StageSpec[] = [];
 
   for (const teacher of config.teachers) {
-    if (teacher.model.type === 'file' || teacher.training === undefined) continue;
+    if (loadedModelTypes.includes(teacher.model.type) || teacher.training === undefined) continue;
     stages.push({
       name: stageNames.teacher(seed, teacher.name),
-      student: { name: teacher.name, model: build(teacher.model, teacher.name) },
+      student: { name: teacher.name, model: build(teacher.model as ZooModelConfig, teacher.name) },
       strategies: [{ key: 'task.ce' }],
       ...withTraining(teacher.training, seed, data),
     });
@@ -48,7 +48,8 @@ export function experimentStages(
       student:
         file === undefined
           ? { name: pretraining.teacher, stage: stageNames.teacher(seed, teacher?.name ?? pretraining.teacher), trainable: false }
-          : { name: pretraining.teacher, model: file, trainable: false },
+          : // prepareExperiment refuses a pretraining on a teacher only run forward.
+            { name: pretraining.teacher, model: file as tfl.LayersModel, trainable: false },
       strategies: pretraining.strategies.map((strategy) => ({ weight: 1, ...strategy })),
       ...withTraining({ ...config.training, epochs: pretraining.epochs }, seed, data),
     });
@@ -57,8 +58,8 @@ export function experimentStages(
     name: stageNames.student(seed),
     ...(pretrained === undefined ? {} : { strategyWeightsFrom: stageNames.pretraining(seed, pretrained.term) }),
     teachers: config.teachers.map((teacher) =>
-      teacher.model.type === 'file'
-        ? { name: teacher.name, model: fileTeachers.get(teacher.name) as tfl.LayersModel }
+      loadedModelTypes.includes(teacher.model.type)
+        ? { name: teacher.name, model: fileTeachers.get(teacher.name) as TeacherModel }
         : { name: teacher.name, stage: stageNames.teacher(seed, teacher.name) },
     ),
     student: { name: config.student.name, model: student },

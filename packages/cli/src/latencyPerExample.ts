@@ -1,14 +1,13 @@
-import type { Dataset } from '@distillery/core';
+import { type Dataset, isForwardModel, type TeacherModel } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 
 /**
- * Inference latency per example in milliseconds: the median of `repeats` timed predictions of one
+ * Inference latency per example in milliseconds (a model only run forward, such as an ONNX teacher, in its runtime): the median of `repeats` timed predictions of one
  * batch (after a warm-up, which pays for kernel setup), divided by the batch size. `data()` waits for
  * the result, so asynchronous backends are timed to completion.
  */
 export async function latencyPerExample(
-  models: readonly tfl.LayersModel[],
+  models: readonly TeacherModel[],
   data: Dataset,
   batchSize = 256,
   repeats = 5,
@@ -16,7 +15,11 @@ export async function latencyPerExample(
   const [batch] = data.batches({ batchSize: Math.min(batchSize, data.size), shuffle: false, seed: 0, epoch: 0 });
   if (batch === undefined) return Number.NaN;
   const predict = async () => {
-    const outputs = tf.tidy(() => models.map((model) => model.predict(batch.inputs) as tf.Tensor));
+    const outputs: tf.Tensor[] = [];
+    for (const model of models) {
+      if (isForwardModel(model)) outputs.push((await model.predict(batch.inputs, [])).logits);
+      else outputs.push(tf.tidy(() => model.predict(batch.inputs) as tf.Tensor));
+    }
     await Promise.all(outputs.map((output) => output.data()));
     tf.dispose(outputs);
   };

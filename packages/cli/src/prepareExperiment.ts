@@ -1,12 +1,12 @@
 import { isAbsolute, resolve } from 'node:path';
-import type { ExperimentConfig } from '@distillery/config';
-import { createDistiller, DistilleryError, StrategyFailure } from '@distillery/core';
+import { type ExperimentConfig, loadedModelTypes } from '@distillery/config';
+import { createDistiller, DistilleryError, isForwardModel, StrategyFailure, type TeacherModel } from '@distillery/core';
 import { loadPlugin } from '@distillery/node';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ContainerModule } from 'inversify';
 import { loadExperimentData } from './loadExperimentData.js';
 import type { PreparedExperiment } from './PreparedExperiment.js';
 import { resolveModel } from './resolveModel.js';
+import { resolveTeacherModel } from './resolveTeacherModel.js';
 
 const silent = { info() {}, warn() {} };
 
@@ -27,14 +27,14 @@ export async function prepareExperiment(
     plugins.push(await pluginFrom(specifier, baseDirectory, `plugins[${i}]`));
   const data = await loadExperimentData(config.data, baseDirectory);
 
-  const fileTeachers = new Map<string, tfl.LayersModel>();
-  const trial: tfl.LayersModel[] = [];
+  const fileTeachers = new Map<string, TeacherModel>();
+  const trial: TeacherModel[] = [];
   let pretrainings: PreparedExperiment['pretrainings'] = [];
   try {
     const seed = config.seeds[0] as number;
     const teachers = [];
     for (const [i, teacher] of config.teachers.entries()) {
-      const model = await resolveModel(teacher.model, {
+      const model = await resolveTeacherModel(teacher.model, {
         baseDirectory,
         inputShape: data.inputShape,
         classes: data.numClasses,
@@ -42,7 +42,7 @@ export async function prepareExperiment(
         seed,
         field: `teachers[${i}].model`,
       });
-      if (teacher.model.type === 'file') fileTeachers.set(teacher.name, model);
+      if (loadedModelTypes.includes(teacher.model.type)) fileTeachers.set(teacher.name, model);
       else trial.push(model);
       teachers.push({ name: teacher.name, model });
     }
@@ -86,6 +86,14 @@ export async function prepareExperiment(
       if (pretrainings.length > 1) {
         throw new DistilleryError(
           `strategies: ${pretrainings.map(({ term }) => term).join(', ')} each need a stage before the student's; one such strategy per experiment`,
+          'strategies',
+        );
+      }
+      const [pretrained] = pretrainings;
+      const heldFixed = pretrained === undefined ? undefined : fileTeachers.get(pretrained.pretraining.teacher);
+      if (pretrained !== undefined && isForwardModel(heldFixed)) {
+        throw new DistilleryError(
+          `strategies: ${pretrained.term} fits a module on teacher '${pretrained.pretraining.teacher}' in a stage of its own, which needs a tfjs model; it is ${heldFixed.description}`,
           'strategies',
         );
       }

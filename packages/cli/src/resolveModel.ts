@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { buildModel, type ModelConfig } from '@distillery/config';
+import { buildModel, type ModelConfig, type ZooModelConfig } from '@distillery/config';
 import { DistilleryError } from '@distillery/core';
 import { loadModel } from '@distillery/node';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -15,7 +15,10 @@ export interface ResolveModelOptions {
 }
 
 /** A zoo model built fresh, or a saved model loaded and checked against the data's example shape. */
-export async function resolveModel(config: ModelConfig, options: ResolveModelOptions): Promise<tfl.LayersModel> {
+export async function resolveModel(
+  config: ZooModelConfig | Extract<ModelConfig, { type: 'file' }>,
+  options: ResolveModelOptions,
+): Promise<tfl.LayersModel> {
   if ((config.type === 'cnn' || config.type === 'zoo') && options.inputShape.length !== 3) {
     // Caught here, or tfjs says only that conv1 expected ndim=4.
     throw new DistilleryError(

@@ -5,6 +5,7 @@ import type { ExperimentConfig } from '@distillery/config';
 import { DistilleryError, StrategyFailure, TrainingInterrupted } from '@distillery/core';
 import { writeFileAtomic } from '@distillery/node';
 import { describeConfigChanges } from './describeConfigChanges.js';
+import type { PreparedExperiment } from './PreparedExperiment.js';
 import type { ProgressReporter } from './ProgressReporter.js';
 import { prepareExperiment } from './prepareExperiment.js';
 import type { RunInterruption } from './RunInterruption.js';
@@ -100,8 +101,9 @@ async function runInDirectory(
       );
     }
   }
+  let prepared: PreparedExperiment | undefined;
   try {
-    const prepared = await prepareExperiment(config, where.baseDirectory, name, directory);
+    prepared = await prepareExperiment(config, where.baseDirectory, name, directory);
     if (options.overwrite === true) await rm(directory, { recursive: true, force: true });
     await mkdir(directory, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
       throw new DistilleryError(
@@ -130,6 +132,9 @@ async function runInDirectory(
         // An output directory that cannot be written: the error still reaches the terminal.
       });
     throw error;
+  } finally {
+    // A sweep runs many experiments in one process: each one's loaded teachers (an ONNX session) go with it.
+    for (const model of prepared?.fileTeachers.values() ?? []) model.dispose();
   }
 }
 

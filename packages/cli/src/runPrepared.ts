@@ -1,9 +1,16 @@
 import { appendFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { type Distiller, DistilleryError, evaluateEnsembleLogits, runStages, type StageResult } from '@distillery/core';
+import {
+  type Distiller,
+  DistilleryError,
+  evaluateEnsembleLogits,
+  isForwardModel,
+  runStages,
+  type StageResult,
+  type TeacherModel,
+} from '@distillery/core';
 import { FileStageStore, fileTeacherOutputStores, saveModel, writeFileAtomic } from '@distillery/node';
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import { stringify } from 'yaml';
 import { directoryModelBytes } from './directoryModelBytes.js';
 import { EvaluationLogits } from './EvaluationLogits.js';
@@ -103,10 +110,10 @@ export async function runSeed(
   );
   try {
     const byStage = new Map(results.map((result) => [result.name, result]));
-    const models = new Map<string, tfl.LayersModel>();
+    const models = new Map<string, TeacherModel>();
     for (const teacher of config.teachers) {
       const stage = byStage.get(stageNames.teacher(seed, teacher.name));
-      models.set(`teacher:${teacher.name}`, stage?.model ?? (prepared.fileTeachers.get(teacher.name) as tfl.LayersModel));
+      models.set(`teacher:${teacher.name}`, stage?.model ?? (prepared.fileTeachers.get(teacher.name) as TeacherModel));
     }
     const student = byStage.get(stageNames.student(seed)) as StageResult;
     models.set('student', student.model);
@@ -114,15 +121,15 @@ export async function runSeed(
     const baseline = byStage.get(stageNames.baseline(seed));
     if (baseline !== undefined) models.set('baseline', baseline.model);
 
-    const teacherModels = config.teachers.map((teacher) => models.get(`teacher:${teacher.name}`) as tfl.LayersModel);
-    const members = new Map<string, readonly tfl.LayersModel[]>([...models].map(([name, model]) => [name, [model]]));
+    const teacherModels = config.teachers.map((teacher) => models.get(`teacher:${teacher.name}`) as TeacherModel);
+    const members = new Map<string, readonly TeacherModel[]>([...models].map(([name, model]) => [name, [model]]));
     if (teacherModels.length >= 2) members.set('ensemble', teacherModels);
     const accuracy: Record<string, number> = {};
     const validationAccuracy: Record<string, number> = {};
     const facts: Record<string, ModelFacts> = {};
     // Teachers are frozen: their logits are kept for the study's other runs (evaluated the same way).
     const logits = new EvaluationLogits(fileTeacherOutputStores(teacherCacheDirectory(prepared, job.stageRoot)));
-    const evaluateOn = async (group: readonly tfl.LayersModel[], set: typeof data.test) =>
+    const evaluateOn = async (group: readonly TeacherModel[], set: typeof data.test) =>
       evaluateEnsembleLogits(await Promise.all(group.map((model) => logits.of(model, set, teacherModels.includes(model)))))
         .accuracy;
     for (const [name, group] of members) {
@@ -130,7 +137,7 @@ export async function runSeed(
       validationAccuracy[name] = await evaluateOn(group, data.validation);
       facts[name] = {
         role: roleOf(name),
-        parameters: group.reduce((total, model) => total + model.countParams(), 0),
+        parameters: group.reduce((total, model) => total + parametersOf(model), 0),
         bytes: (await Promise.all(group.map((model) => bytesOf(model, name, seed, prepared, job.stageRoot)))).reduce(
           (a, b) => a + b,
           0,
@@ -229,8 +236,13 @@ function order(name: string): number {
   return { ensemble: 1, baseline: 2, student: 3 }[name] ?? 5;
 }
 
+/** A model's parameter count; NaN (null in summary.json) for a model only run forward that does not say. */
+function parametersOf(model: TeacherModel): number {
+  return isForwardModel(model) ? (model.parameterCount ?? Number.NaN) : model.countParams();
+}
+
 async function bytesOf(
-  model: tfl.LayersModel,
+  model: TeacherModel,
   name: string,
   seed: number,
   prepared: PreparedExperiment,
@@ -239,7 +251,7 @@ async function bytesOf(
   const teacher = name.startsWith('teacher:') ? name.slice('teacher:'.length) : undefined;
   if (name.startsWith('peer:')) {
     const peerDirectory = join(stageRoot, 'stages', stageNames.student(seed), 'peers', name.slice('peer:'.length));
-    return directoryModelBytes(peerDirectory).catch(() => model.countParams() * 4);
+    return directoryModelBytes(peerDirectory).catch(() => parametersOf(model) * 4);
   }
   const stage =
     teacher === undefined
@@ -256,7 +268,8 @@ async function bytesOf(
   )
     return directoryModelBytes(stageDirectory);
   const configured = prepared.config.teachers.find((entry) => entry.name === teacher)?.model;
-  if (configured?.type === 'file')
+  if (configured?.type === 'file' || configured?.type === 'graph-model')
     return directoryModelBytes(dirname(resolve(prepared.baseDirectory, configured.path, 'model.json')));
-  return model.countParams() * 4;
+  if (configured?.type === 'onnx') return (await stat(resolve(prepared.baseDirectory, configured.path))).size;
+  return parametersOf(model) * 4;
 }

@@ -2,6 +2,7 @@ import { strategySpecSchema } from '@distillery/core';
 import { backendPreferenceSchema } from '@distillery/core/internal';
 import { z } from 'zod';
 import { dataSchema } from './dataSchema.js';
+import { loadedModelTypes } from './loadedModelTypes.js';
 import { modelSchema, zooModelSchema } from './modelSchema.js';
 import { stageTrainingSchema } from './stageTrainingSchema.js';
 
@@ -16,7 +17,8 @@ const teacherSchema = z
   })
   .check((context) => {
     const { model, training } = context.value;
-    if (model.type !== 'file' && training === undefined) {
+    const loaded = loadedModelTypes.includes(model.type);
+    if (!loaded && training === undefined) {
       context.issues.push({
         code: 'custom',
         input: context.value,
@@ -24,7 +26,7 @@ const teacherSchema = z
         message: `a ${model.type === 'zoo' ? model.name : model.type} teacher from the zoo is trained on the labels first: give its training options (e.g. { epochs: 5 })`,
       });
     }
-    if (model.type === 'file' && training !== undefined) {
+    if (loaded && training !== undefined) {
       context.issues.push({
         code: 'custom',
         input: training,

@@ -9,6 +9,7 @@ export {
   type ZooModelConfig,
 } from './experimentConfigSchema.js';
 export { experimentJsonSchema } from './experimentJsonSchema.js';
+export { loadedModelTypes } from './loadedModelTypes.js';
 export { modelSchema, zooModelSchema } from './modelSchema.js';
 export { optionsJsonSchema } from './optionsJsonSchema.js';
 export { parseConfig } from './parseConfig.js';

@@ -45,8 +45,38 @@ const file = z.strictObject({
   path: z.string().min(1),
 });
 
+const onnx = z.strictObject({
+  type: z.literal('onnx'),
+  /** An .onnx file, relative to the config file: a teacher run forward by onnxruntime (@distillery/teacher-onnx). */
+  path: z.string().min(1),
+  /** The graph input fed with the data; the model's only input when left out. */
+  input: z.string().min(1).optional(),
+  /** How the model lays out images: nchw (PyTorch's) or nhwc; read off the model's input shape when left out. */
+  layout: z.enum(['nchw', 'nhwc']).optional(),
+  /** The graph output holding the logits [B, C]; the first output when left out. */
+  logits: z.string().min(1).optional(),
+  /**
+   * Values strategies may tap, by their names in the graph: extra graph outputs, or intermediate values (made
+   * outputs when the model loads). Every graph output besides the logits when left out.
+   */
+  features: z.array(z.string().min(1)).optional(),
+});
+
+const graphModel = z.strictObject({
+  type: z.literal('graph-model'),
+  /** A TF.js GraphModel directory (model.json + weight shards), relative to the config file. */
+  path: z.string().min(1),
+  /** The node whose output is the logits [B, C]; the model's only output when left out. */
+  logits: z.string().min(1).optional(),
+  /** Nodes strategies may tap, by name (`StatefulPartitionedCall/model/stage2/Relu`). */
+  features: z.array(z.string().min(1)).default([]),
+});
+
 /** A model built fresh for each seed: an MLP, a small CNN, or a vision net of @distillery/zoo. */
 export const zooModelSchema = z.discriminatedUnion('type', [mlp, cnn, zoo]);
 
-/** A model built fresh, or a saved tfjs model directory. */
-export const modelSchema = z.discriminatedUnion('type', [mlp, cnn, zoo, file]);
+/**
+ * A teacher's model: built fresh (and trained on the labels first), or loaded and used as it is — a saved tfjs model
+ * directory, an ONNX file, or a TF.js GraphModel.
+ */
+export const modelSchema = z.discriminatedUnion('type', [mlp, cnn, zoo, file, onnx, graphModel]);

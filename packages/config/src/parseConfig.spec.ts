@@ -86,6 +86,25 @@ describe('parseConfig', () => {
     );
   });
 
+  it('reads ONNX and GraphModel teachers, used as they are and never as students', () => {
+    const onnx = parseConfig(
+      `${minimal}teachers: [{ name: torch, model: { type: onnx, path: t.onnx, layout: nchw, features: [stage1] } }]\n`,
+      'c.yaml',
+    );
+    expect(onnx.teachers[0]?.model).toEqual({ type: 'onnx', path: 't.onnx', layout: 'nchw', features: ['stage1'] });
+    const graph = parseConfig(`${minimal}teachers: [{ name: tf, model: { type: graph-model, path: web_model } }]\n`, 'c.yaml');
+    expect(graph.teachers[0]?.model).toEqual({ type: 'graph-model', path: 'web_model', features: [] });
+    expect(() =>
+      parseConfig(`${minimal}teachers: [{ name: t, model: { type: onnx, path: t.onnx }, training: { epochs: 1 } }]\n`, 'c.yaml'),
+    ).toThrow('c.yaml: teachers[0].training: a teacher loaded from a file is used as it is; remove training');
+    expect(() =>
+      parseConfig(`${minimal}teachers: [{ name: t, model: { type: onnx, path: t.onnx, layout: nwhc } }]\n`, 'c.yaml'),
+    ).toThrow(/^c\.yaml: teachers\[0\]\.model\.layout: .*nchw.*nhwc/);
+    expect(() =>
+      parseConfig(minimal.replace(/student:.*\n/, 'student: { model: { type: onnx, path: s.onnx } }\n'), 'c.yaml'),
+    ).toThrow(/^c\.yaml: student\.model/);
+  });
+
   it('reads peers from the zoo and refuses a peer named like the student, a teacher or another peer', () => {
     const config = parseConfig(`${minimal}peers: [{ name: peer, model: { type: mlp, hidden: [16] } }]\n`, 'c.yaml');
     expect(config.peers).toEqual([{ name: 'peer', model: { type: 'mlp', hidden: [16], dropout: 0, inputDropout: 0 } }]);

@@ -12,6 +12,7 @@ export { loadBackends } from './loadBackends.js';
 export { type LoadCifarOptions, loadCifar } from './loadCifar.js';
 export { type LoadCsvFileOptions, loadCsvFile } from './loadCsvFile.js';
 export { type LoadFashionMnistOptions, loadFashionMnist } from './loadFashionMnist.js';
+export { loadGraphModel } from './loadGraphModel.js';
 export { type ImageFolderData, type LoadImageFolderOptions, loadImageFolder } from './loadImageFolder.js';
 export { type LoadMnistOptions, loadMnist } from './loadMnist.js';
 export { loadModel } from './loadModel.js';

@@ -8,6 +8,7 @@ import type { MetricsRecord } from '@distillery/cli';
 import { decodeTrainingState, loadModel } from '@distillery/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { midEpochCheckpoint } from './support/midEpochCheckpoint.js';
 import { runDistillery } from './support/runDistillery.js';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'cli', 'dist', 'bin.js');
@@ -58,19 +59,6 @@ function largestDifference(a: number[][], b: number[][]): number {
 
 const checkpointOf = (run: string) => join(directory, 'runs', run, 'checkpoints', 'seed1-student', 'state.ckpt');
 
-/** The student stage's checkpoint, once one exists from the middle of an epoch after the first. */
-async function midEpochCheckpoint(run: string, child: ChildProcess): Promise<{ epoch: number; batch: number }> {
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the run ended (code ${child.exitCode}) before a mid-epoch checkpoint`);
-    const bytes = await readFile(checkpointOf(run)).catch(() => undefined);
-    if (bytes !== undefined) {
-      const { state } = decodeTrainingState(bytes, checkpointOf(run));
-      if (state.epoch >= 1 && state.batch > 0) return state;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 3));
-  }
-}
-
 function start(config: string): { child: ChildProcess; exited: Promise<number | null>; stderr: string[] } {
   const child = spawn(process.execPath, [bin, 'run', config, '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
   const stderr: string[] = [];
@@ -95,7 +83,7 @@ describe('a run killed with SIGKILL in the middle of an epoch', () => {
   it('refuses another config on its directory, refuses a truncated checkpoint, and resumed ends with the uninterrupted run’s weights', async () => {
     const config = await writeConfig('killed');
     const { child, exited } = start(config);
-    const { epoch } = await midEpochCheckpoint('killed', child);
+    const { epoch } = await midEpochCheckpoint(checkpointOf('killed'), child);
     // A random moment later: maybe mid-step, maybe mid-write of the next checkpoint.
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 40));
     child.kill('SIGKILL');
@@ -161,7 +149,7 @@ describe('a CRD run killed with SIGKILL in the middle of an epoch', () => {
 
     await writeFile(join(directory, 'crd-killed.yaml'), crdConfig('crd-killed'));
     const { child, exited } = start(join(directory, 'crd-killed.yaml'));
-    const { epoch } = await midEpochCheckpoint('crd-killed', child);
+    const { epoch } = await midEpochCheckpoint(checkpointOf('crd-killed'), child);
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 40));
     child.kill('SIGKILL');
     expect(await exited).toBeNull();
@@ -209,7 +197,7 @@ strategies:
 
     await writeFile(join(directory, 'dml-killed.yaml'), dmlConfig('dml-killed'));
     const { child, exited } = start(join(directory, 'dml-killed.yaml'));
-    const { epoch } = await midEpochCheckpoint('dml-killed', child);
+    const { epoch } = await midEpochCheckpoint(checkpointOf('dml-killed'), child);
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 40));
     child.kill('SIGKILL');
     expect(await exited).toBeNull();
@@ -230,7 +218,7 @@ describe('a run stopped with Ctrl-C (SIGINT)', () => {
   it('finishes the batch, saves its state, exits with 130, and resumed ends with the uninterrupted run’s weights', async () => {
     const config = await writeConfig('interrupted');
     const { child, exited, stderr } = start(config);
-    await midEpochCheckpoint('interrupted', child);
+    await midEpochCheckpoint(checkpointOf('interrupted'), child);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     const run = join(directory, 'runs', 'interrupted');

@@ -1,13 +1,14 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Summary } from '@distillery/cli';
-import { decodeTrainingState, loadModel } from '@distillery/node';
+import { loadModel } from '@distillery/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { midEpochCheckpoint } from './support/midEpochCheckpoint.js';
 import { runDistillery } from './support/runDistillery.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -56,18 +57,6 @@ async function studentWeights(run: string): Promise<number[][]> {
 
 const checkpointOf = (run: string) => join(directory, 'runs', run, 'checkpoints', 'seed1-student', 'state.ckpt');
 
-async function midEpochCheckpoint(run: string, child: ChildProcess): Promise<{ epoch: number; batch: number }> {
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the run ended (code ${child.exitCode}) before a mid-epoch checkpoint`);
-    const bytes = await readFile(checkpointOf(run)).catch(() => undefined);
-    if (bytes !== undefined) {
-      const { state } = decodeTrainingState(bytes, checkpointOf(run));
-      if (state.epoch >= 1 && state.batch > 0) return state;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 3));
-  }
-}
-
 beforeAll(async () => {
   await tf.setBackend('cpu');
   directory = await mkdtemp(join(tmpdir(), 'distillery-onnx-'));
@@ -97,7 +86,7 @@ describe('a PyTorch teacher exported to ONNX', () => {
   it('resumed after SIGKILL in the middle of an epoch, ends with the uninterrupted run’s weights bit for bit', async () => {
     const child = spawn(process.execPath, [bin, 'run', await writeConfig('killed'), '--quiet'], { stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const { epoch } = await midEpochCheckpoint('killed', child);
+    const { epoch } = await midEpochCheckpoint(checkpointOf('killed'), child);
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 40));
     child.kill('SIGKILL');
     expect(await exited).toBeNull();
@@ -145,6 +134,48 @@ describe('a teacher file that does not fit', () => {
     expect(await refused('classes', `{ type: onnx, path: ${onnxFile}, logits: /Flatten_output_0 }`)).toBe(
       `error: teacher 'torch' predicts 64 classes but the student predicts 10`,
     );
+  }, 120_000);
+});
+
+describe('an ONNX teacher beside a teacher trained here', () => {
+  it('is weighed per example by a multi-teacher policy, and a sweep over the pair chooses on validation', async () => {
+    const config = join(directory, 'mixed.yaml');
+    await writeFile(
+      config,
+      `name: mixed
+plugins: ['@distillery/plugin-multi-teacher']
+data: { source: mnist, trainExamples: 600, validation: 100, testExamples: 200 }
+teachers:
+  - { name: torch, model: { type: onnx, path: ${onnxFile} } }
+  - name: small
+    model: { type: cnn, channels: [4], dense: 16 }
+    training: { epochs: 1, batchSize: 32 }
+student: { model: { type: mlp, hidden: [16] } }
+strategies: [{ key: multi.kd, weight: 0.5, options: { temperature: 4, policy: confidence } }, { key: task.ce, weight: 0.5 }]
+training: { epochs: 1, batchSize: 32 }
+seeds: [1]
+backend: native
+output: ${join(directory, 'runs')}
+`,
+    );
+    const sweep = await runDistillery('sweep', config, '--grid', 'temperature=2,4', '--quiet');
+    // The diagnostics flag the weak teacher at each point, as for any pair of teachers.
+    expect(sweep.err).toHaveLength(2);
+    for (const line of sweep.err) expect(line).toMatch(/^warning: teacher 'small' looks unreliable: accuracy .* below 'torch'/);
+    expect(sweep.code).toBe(0);
+    const summary = JSON.parse(
+      await readFile(join(directory, 'runs', 'mixed-sweep', 'temperature=2', 'summary.json'), 'utf8'),
+    ) as Summary;
+    expect(Object.keys(summary.models)).toEqual(['teacher:torch', 'teacher:small', 'ensemble', 'baseline', 'student']);
+    const sweepFile = JSON.parse(await readFile(join(directory, 'runs', 'mixed-sweep', 'sweep.json'), 'utf8')) as {
+      selectedBy: string;
+      points: unknown[];
+    };
+    expect([sweepFile.selectedBy, sweepFile.points.length]).toEqual(['validation accuracy', 2]);
+    const diagnostics = summary.teacherDiagnostics?.['1'];
+    expect(Object.keys(diagnostics?.ensembles ?? {})).toEqual(['mean-probs', 'multi.kd']);
+    // The PyTorch teacher knows MNIST far better than a one-epoch conv4 on 600 digits.
+    expect(diagnostics?.teachers.torch?.accuracy).toBeGreaterThan(diagnostics?.teachers.small?.accuracy as number);
   }, 120_000);
 });
 

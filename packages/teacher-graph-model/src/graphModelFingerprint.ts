@@ -21,13 +21,7 @@ export async function graphModelFingerprint(
   });
   const parts: Uint8Array[] = [new TextEncoder().encode(header)];
   for (const { tensor } of tensors) parts.push(...(await bytesOf(tensor)));
-  const bytes = new Uint8Array(parts.reduce((total, part) => total + part.byteLength, 0));
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.byteLength;
-  }
-  return sha256Hex(bytes);
+  return sha256Hex(parts);
 }
 
 /** A tensor's values as bytes; each string of a string tensor after its length, so that ['ab'] and ['a', 'b'] differ. */

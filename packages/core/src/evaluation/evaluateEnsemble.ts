@@ -1,7 +1,8 @@
-import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Dataset } from '../data/Dataset.js';
 import { DistilleryError } from '../errors/DistilleryError.js';
-import { ModelView } from '../models/ModelView.js';
+import type { TeacherModel } from '../models/TeacherModel.js';
+import type { TeacherView } from '../models/TeacherView.js';
+import { viewOfTeacher } from '../models/viewOfTeacher.js';
 import type { EnsembleEvaluation } from './EnsembleEvaluation.js';
 import { evaluateEnsembleLogits } from './evaluateEnsembleLogits.js';
 import { inferLogits } from './inferLogits.js';
@@ -17,11 +18,12 @@ const silent = { info() {}, warn() {} };
  * Accuracy and mean cross-entropy, on `data`, of the ensemble that averages the models' softmax outputs
  * (Hinton 2015's ensemble; born-again networks' BANE, Furlanello et al. 2018). A single model is scored alone:
  * p̄ = (1/K) Σ_k softmax(z_k), accuracy = (1/N) Σ_n [argmax_c p̄_{n,c} = y_n], loss = −(1/N) Σ_n log p̄_{n, y_n}.
- * The models run in inference mode; a model ending in a softmax is read as log(p), as the kernel does.
+ * The models (LayersModels or models only run forward) run in inference mode; a model ending in a softmax is read as
+ * log(p), as the kernel does.
  * Frees every tensor it allocates; the models and the dataset stay the caller's.
  */
 export async function evaluateEnsemble(
-  models: readonly tfl.LayersModel[],
+  models: readonly TeacherModel[],
   data: Dataset,
   options: EvaluateEnsembleOptions = {},
 ): Promise<EnsembleEvaluation> {
@@ -30,8 +32,8 @@ export async function evaluateEnsemble(
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new DistilleryError(`batchSize: expected a positive integer, got ${batchSize}`, 'batchSize');
   }
-  const views = models.map((model, k) => new ModelView(`models[${k}]`, model, [], silent));
-  const first = views[0] as ModelView;
+  const views = models.map((model, k) => viewOfTeacher({ name: `models[${k}]`, model }, [], silent, `models[${k}]`));
+  const first = views[0] as TeacherView;
   for (const view of views) {
     if (view.numClasses !== first.numClasses) {
       throw new DistilleryError(

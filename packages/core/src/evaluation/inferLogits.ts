@@ -20,7 +20,7 @@ const silent = { info() {}, warn() {} };
  * runs. Frees every tensor it allocates.
  */
 export async function inferLogits(model: TeacherModel, data: Dataset, batchSize = 128): Promise<DatasetLogits> {
-  const view = viewOfTeacher({ name: 'model', model }, [], silent);
+  const view = viewOfTeacher({ name: 'model', model }, [], silent, 'model');
   const classes = view.numClasses;
   const logits = new Float32Array(data.size * classes);
   const labels = new Int32Array(data.size);

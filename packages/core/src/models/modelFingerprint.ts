@@ -9,11 +9,5 @@ export async function modelFingerprint(model: tfl.LayersModel): Promise<string> 
   const topology = new TextEncoder().encode(JSON.stringify(model.toJSON(null, false)));
   const weights = await Promise.all(model.getWeights().map((weight) => weight.data()));
   const parts = [topology, ...weights.map((values) => new Uint8Array(values.buffer, values.byteOffset, values.byteLength))];
-  const bytes = new Uint8Array(parts.reduce((total, part) => total + part.byteLength, 0));
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.byteLength;
-  }
-  return sha256Hex(bytes);
+  return sha256Hex(parts);
 }

@@ -132,7 +132,7 @@ describe('a teacher file that does not fit', () => {
       `error: strategies[2]: teacher 'torch' (ONNX model mnist-cnn.onnx) has no output named 'stage2'; its outputs are: stage1 [B,14,14,16]`,
     );
     expect(await refused('classes', `{ type: onnx, path: ${onnxFile}, logits: /Flatten_output_0 }`)).toBe(
-      `error: teacher 'torch' predicts 64 classes but the student predicts 10`,
+      `error: teachers[0].model: teacher 'torch' predicts 64 classes but the student predicts 10`,
     );
   }, 120_000);
 });

@@ -121,7 +121,7 @@ const badInputs: [string, (spec: ExperimentSpec) => unknown, string][] = [
   [
     'a teacher and student with different class counts',
     (spec) => ({ ...spec, teachers: [{ name: 'binary', model: twoClassTeacherModel }] }),
-    "teacher 'binary' predicts 2 classes but the student predicts 3",
+    "teachers[0].model: teacher 'binary' predicts 2 classes but the student predicts 3",
   ],
 ];
 

@@ -130,7 +130,7 @@ describe('A teacher only run forward (ForwardModel)', () => {
     const forward = forwardModelOf(teacher, ['t_hidden1']);
     const wrong: ForwardModel = { ...forward, numClasses: 4 };
     const error = errorOf(() => createDistiller(spec(wrong)));
-    expect(error.message).toBe("teacher 'teacher' predicts 4 classes but the student predicts 3");
+    expect(error.message).toBe("teachers[0].model: teacher 'teacher' predicts 4 classes but the student predicts 3");
     const lying: ForwardModel = {
       ...forward,
       predict: async (inputs, features) => {

@@ -60,13 +60,14 @@ export function tapModels(
   });
   const studentView = new ModelView('student', student.model, [...studentLayers], logger);
   const teacherViews = teachers.map((teacher) => viewOfTeacher(teacher, [...(teacherLayers.get(teacher.name) ?? [])], logger));
-  for (const view of teacherViews) {
+  teacherViews.forEach((view, k) => {
     if (view.numClasses !== studentView.numClasses) {
       throw new DistilleryError(
-        `${view.role} predicts ${view.numClasses} classes but the student predicts ${studentView.numClasses}`,
+        `teachers[${k}].model: ${view.role} predicts ${view.numClasses} classes but the student predicts ${studentView.numClasses}`,
+        `teachers[${k}].model`,
       );
     }
-  }
+  });
 
   const shapes = {
     student: studentView.tapShapes(),

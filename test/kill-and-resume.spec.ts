@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MetricsRecord } from '@distillery/cli';
-import { decodeTrainingState, loadModel } from '@distillery/node';
+import { decodeTrainingState } from '@distillery/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { midEpochCheckpoint } from './support/midEpochCheckpoint.js';
 import { runDistillery } from './support/runDistillery.js';
+import { savedWeights } from './support/savedWeights.js';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'cli', 'dist', 'bin.js');
 let directory: string;
@@ -45,12 +46,7 @@ async function writeConfig(name: string, epochs?: number): Promise<string> {
   return path;
 }
 
-async function studentWeights(run: string): Promise<number[][]> {
-  const model = await loadModel(join(directory, 'runs', run, 'student'));
-  const weights = model.getWeights().map((weight) => Array.from(weight.dataSync()));
-  model.dispose();
-  return weights;
-}
+const studentWeights = (run: string) => savedWeights(join(directory, 'runs', run, 'student'));
 
 function largestDifference(a: number[][], b: number[][]): number {
   expect(a.map((values) => values.length)).toEqual(b.map((values) => values.length));
@@ -182,12 +178,7 @@ strategies:
 `,
       )
       .replace('OUTPUT', directory);
-  const peerWeights = async (run: string) => {
-    const model = await loadModel(join(directory, 'runs', run, 'peers', 'peer'));
-    const weights = model.getWeights().map((weight) => Array.from(weight.dataSync()));
-    model.dispose();
-    return weights;
-  };
+  const peerWeights = (run: string) => savedWeights(join(directory, 'runs', run, 'peers', 'peer'));
 
   it('resumed ends with the uninterrupted run’s student and peer weights', async () => {
     await writeFile(join(directory, 'dml-whole.yaml'), dmlConfig('dml-whole'));

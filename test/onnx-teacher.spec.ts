@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Summary } from '@distillery/cli';
-import { loadModel } from '@distillery/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { midEpochCheckpoint } from './support/midEpochCheckpoint.js';
 import { runDistillery } from './support/runDistillery.js';
+import { savedWeights } from './support/savedWeights.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'packages', 'cli', 'dist', 'bin.js');
@@ -48,12 +48,7 @@ async function writeConfig(name: string, teacherModel?: string): Promise<string>
   return path;
 }
 
-async function studentWeights(run: string): Promise<number[][]> {
-  const model = await loadModel(join(directory, 'runs', run, 'student'));
-  const weights = model.getWeights().map((weight) => Array.from(weight.dataSync()));
-  model.dispose();
-  return weights;
-}
+const studentWeights = (run: string) => savedWeights(join(directory, 'runs', run, 'student'));
 
 const checkpointOf = (run: string) => join(directory, 'runs', run, 'checkpoints', 'seed1-student', 'state.ckpt');
 

@@ -46,4 +46,6 @@ export interface Summary {
   /** Per seed: the teachers measured on the validation set before the student was distilled. */
   readonly teacherDiagnostics?: Readonly<Record<string, TeacherDiagnostics>>;
   readonly wallSeconds: number;
+  /** Each seed's worker and wall time (a queued run's seeds ran on several machines at once). */
+  readonly seedRuns?: readonly { readonly seed: number; readonly worker: string; readonly wallSeconds: number }[];
 }

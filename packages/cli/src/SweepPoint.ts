@@ -12,4 +12,6 @@ export interface SweepPoint {
   readonly gain?: number;
   /** Student − baseline validation accuracy, paired by seed: what the chart shows. */
   readonly validationGain?: Statistic;
+  /** Each seed's worker and wall time. */
+  readonly runs?: readonly { readonly seed: number; readonly worker: string; readonly wallSeconds: number }[];
 }

@@ -1,6 +1,8 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DistilleryError, StrategyFailure, TrainingInterrupted } from '@distillery/core';
 import { loadBackends } from '@distillery/node';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { cacheExperiment } from './cacheExperiment.js';
 import { exportStudent } from './exportStudent.js';
 import { formatStrategies } from './formatStrategies.js';
@@ -8,13 +10,17 @@ import { formatSummary } from './formatSummary.js';
 import { inspectModel } from './inspectModel.js';
 import { listStrategies } from './listStrategies.js';
 import { loadStrategyFactories } from './loadStrategyFactories.js';
+import { optionalPackage } from './optionalPackage.js';
 import { ProgressReporter } from './ProgressReporter.js';
 import { parseGrid } from './parseGrid.js';
 import { RunInterruption } from './RunInterruption.js';
 import { regenerateReport } from './regenerateReport.js';
 import { resumeExperiment, runExperiment } from './runExperiment.js';
+import { runWorker } from './runWorker.js';
+import type { SweepPoint } from './SweepPoint.js';
 import { settingLabel } from './settingLabel.js';
 import { strategyFailureLines } from './strategyFailureLines.js';
+import { submitStudy } from './submitStudy.js';
 import { sweepExperiment } from './sweepExperiment.js';
 
 export interface ProgramIo {
@@ -41,12 +47,30 @@ export function createProgram(io: ProgramIo): Command {
     .addOption(quiet)
     .option('--overwrite', 'replace a finished (or interrupted) run of the same name')
     .option('--resume <run-dir>', 'continue an interrupted run from its checkpoints, with the config it started with')
-    .action(async (config: string | undefined, options: { quiet?: boolean; overwrite?: boolean; resume?: string }) => {
+    .option('--queue <redis-url>', 'run the seeds as jobs on this queue’s workers (redis://[user:password@]host:port)')
+    .option('--detach', 'with --queue: enqueue and return; follow it with distillery status')
+    .action(async (config: string | undefined, options: RunCommandOptions) => {
       if ((config === undefined) === (options.resume === undefined)) {
         throw new DistilleryError('run: give either a config file or --resume <run-dir>');
       }
       await loadBackends();
       const progress = ProgressReporter.for(options.quiet === true, io.err);
+      if (options.queue !== undefined) {
+        if (options.resume !== undefined) {
+          throw new DistilleryError('run: --resume continues a run in this process; a queued run resumes on its own');
+        }
+        const submitted = await submitStudy(config as string, undefined, {
+          queue: options.queue,
+          progress,
+          ...(options.overwrite ? { overwrite: true } : {}),
+          ...(options.detach ? { detach: true } : {}),
+        });
+        if (submitted.result !== undefined) {
+          io.out(formatSummary(JSON.parse(await readFile(join(submitted.directory, 'summary.json'), 'utf8'))));
+        } else io.out(`queued ${submitted.id}`);
+        io.out(submitted.directory);
+        return;
+      }
       const { directory, summary } = await whileInterruptible(io, (interruption) =>
         options.resume === undefined
           ? runExperiment(config as string, { progress, interruption, ...(options.overwrite ? { overwrite: true } : {}) })
@@ -100,18 +124,69 @@ export function createProgram(io: ProgramIo): Command {
     .option('--grid <name=values>', 'a parameter and its values: temperature, alpha or a config path (repeatable)', collect, [])
     .addOption(quiet)
     .option('--overwrite', 'replace finished runs of the same points')
-    .action(async (config: string, options: { grid: string[]; quiet?: boolean; overwrite?: boolean }) => {
+    .option('--queue <redis-url>', 'run the points as jobs on this queue’s workers (redis://[user:password@]host:port)')
+    .option('--detach', 'with --queue: enqueue and return; follow it with distillery status')
+    .action(async (config: string, options: SweepCommandOptions) => {
       const grid = parseGrid(options.grid);
       await loadBackends();
       const progress = ProgressReporter.for(options.quiet === true, io.err);
+      if (options.queue !== undefined) {
+        const submitted = await submitStudy(config, grid, {
+          queue: options.queue,
+          progress,
+          ...(options.overwrite ? { overwrite: true } : {}),
+          ...(options.detach ? { detach: true } : {}),
+        });
+        const best = (submitted.result as { best?: SweepPoint } | undefined)?.best;
+        io.out(best === undefined ? `queued ${submitted.id}` : chosenLine(best));
+        io.out(submitted.directory);
+        return;
+      }
       const { directory, best } = await sweepExperiment(config, grid, {
         progress,
         ...(options.overwrite ? { overwrite: true } : {}),
       });
-      io.out(
-        `chosen on validation: ${settingLabel(best.settings)} (${(100 * best.accuracy).toFixed(2)}% validation, ${(100 * best.testAccuracy).toFixed(2)}% test)`,
-      );
+      io.out(chosenLine(best));
       io.out(directory);
+    });
+
+  program
+    .command('worker')
+    .description('run the jobs of queued studies (sweeps, seeds) until stopped; start one per machine or core group')
+    .requiredOption('--queue <redis-url>', 'the queue: redis://[user:password@]host:port[/db], or rediss:// for TLS')
+    .option('--name <name>', 'how status and reports name this worker (default <host>-<pid>)')
+    .addOption(
+      new Option('--concurrency <n>', 'jobs at once in this process (training is CPU-bound: keep 1)')
+        .argParser(positiveInteger)
+        .default(1),
+    )
+    .addOption(
+      new Option('--stalled-after <seconds>', 'a worker silent this long is presumed dead and its job handed on')
+        .argParser(positiveInteger)
+        .default(30),
+    )
+    .action(async (options: { queue: string; name?: string; concurrency: number; stalledAfter: number }) => {
+      await runWorker({
+        queue: options.queue,
+        ...(options.name === undefined ? {} : { name: options.name }),
+        concurrency: options.concurrency,
+        stalledSeconds: options.stalledAfter,
+        log: io.err,
+      });
+    });
+
+  program
+    .command('status')
+    .description('where queued studies stand: runs done, running (where, which epoch), failed and why, time left')
+    .argument('[study]', 'a study id (default: the latest five)')
+    .requiredOption('--queue <redis-url>', 'the queue: redis://[user:password@]host:port[/db], or rediss:// for TLS')
+    .option('--json', 'print the status as JSON')
+    .action(async (study: string | undefined, options: { queue: string; json?: boolean }) => {
+      const queue = await optionalPackage(() => import('@distillery/queue'), '@distillery/queue', 'distillery status');
+      const statuses = await queue.readStudyStatus(queue.parseQueueUrl(options.queue), study);
+      if (options.json === true) io.out(JSON.stringify(statuses, null, 2));
+      else if (statuses.length === 0) io.out('no studies on this queue');
+      else for (const status of statuses) io.out(queue.formatStudyStatus(status).join('\n'));
     });
 
   program
@@ -163,6 +238,32 @@ export async function runProgram(argv: readonly string[], io: ProgramIo): Promis
     io.err(`error: the experiment failed: ${(error as Error).stack ?? String(error)}`);
     return exitCodes.failure;
   }
+}
+
+interface RunCommandOptions {
+  quiet?: boolean;
+  overwrite?: boolean;
+  resume?: string;
+  queue?: string;
+  detach?: boolean;
+}
+
+interface SweepCommandOptions {
+  grid: string[];
+  quiet?: boolean;
+  overwrite?: boolean;
+  queue?: string;
+  detach?: boolean;
+}
+
+function chosenLine(best: SweepPoint): string {
+  return `chosen on validation: ${settingLabel(best.settings)} (${(100 * best.accuracy).toFixed(2)}% validation, ${(100 * best.testAccuracy).toFixed(2)}% test)`;
+}
+
+function positiveInteger(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`expected a whole number ≥ 1, got '${text}'`);
+  return value;
 }
 
 function collect(value: string, previous: string[]): string[] {

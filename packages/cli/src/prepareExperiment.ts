@@ -21,11 +21,13 @@ export async function prepareExperiment(
   name: string,
   /** The run directory, when it is not `<output>/<name>` (a resumed run, found where it was left). */
   directory: string = resolve(config.output, name),
+  /** How the data is read: a queue worker keeps the last dataset it loaded for the next job on the same data. */
+  loadData: typeof loadExperimentData = loadExperimentData,
 ): Promise<PreparedExperiment> {
   const plugins: ContainerModule[] = [];
   for (const [i, specifier] of config.plugins.entries())
     plugins.push(await pluginFrom(specifier, baseDirectory, `plugins[${i}]`));
-  const data = await loadExperimentData(config.data, baseDirectory);
+  const data = await loadData(config.data, baseDirectory);
 
   const fileTeachers = new Map<string, TeacherModel>();
   const trial: TeacherModel[] = [];

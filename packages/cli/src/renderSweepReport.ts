@@ -12,7 +12,8 @@ const spread = (statistic: Statistic) => `${signed(statistic.mean)} ± ${(100 * 
 
 /**
  * A sweep's report.html: which point was chosen and why (validation, never test), the chart of the gain
- * over the grid, and a table of every point with readable settings. Self-contained, no scripts.
+ * over the grid, a table of every point with readable settings, and which worker ran each point's seeds for how
+ * long. Self-contained, no scripts.
  */
 export async function renderSweepReport(name: string, points: readonly SweepPoint[], chosen: number): Promise<string> {
   const names = settingNames(Object.keys(points[0]?.settings ?? {}));
@@ -26,6 +27,14 @@ export async function renderSweepReport(name: string, points: readonly SweepPoin
       ) => `<tr${i === chosen ? ' class="chosen"' : ''}><td>${escapeHtml(label(point))}${i === chosen ? ' ← chosen' : ''}</td>
 <td>${percent(point.accuracy)}</td><td>${point.validationGain === undefined ? '' : spread(point.validationGain)}</td>
 <td>${percent(point.testAccuracy)}</td><td>${point.gain === undefined ? '' : signed(point.gain)}</td></tr>`,
+    )
+    .join('\n');
+  const runRows = points
+    .flatMap((point) =>
+      (point.runs ?? []).map(
+        (run) =>
+          `<tr><td>${escapeHtml(label(point))}</td><td>${run.seed}</td><td>${escapeHtml(run.worker)}</td><td>${run.wallSeconds.toFixed(1)} s</td></tr>`,
+      ),
     )
     .join('\n');
   const legend = Object.entries(names)
@@ -46,6 +55,8 @@ Its test accuracy is ${percent(best.testAccuracy)}${best.gain === undefined ? ''
 ${legend === '' ? '' : `<p>${legend}.</p>`}
 <div class="chart">${await renderSvg(sweepChart(points, chosen))}</div>
 <table><tr><th>setting</th><th>student validation acc.</th><th>validation gain (points)</th><th>student test acc.</th><th>test gain (points)</th></tr>
-${rows}</table></body></html>
+${rows}</table>
+${runRows === '' ? '' : `<h2>Where each run ran</h2>\n<table><tr><th>setting</th><th>seed</th><th>worker</th><th>wall time</th></tr>\n${runRows}</table>`}
+</body></html>
 `;
 }

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { ModelConfig } from '@distillery/config';
 import { DistilleryError, type TeacherModel } from '@distillery/core';
 import { loadGraphModel } from '@distillery/node';
+import { optionalPackage } from './optionalPackage.js';
 import { type ResolveModelOptions, resolveModel } from './resolveModel.js';
 
 type OnnxConfig = Extract<ModelConfig, { type: 'onnx' }>;
@@ -60,18 +61,6 @@ async function loadGraphModelTeacherFrom(config: GraphModelConfig, options: Reso
 }
 
 /** Imports a package the CLI does not depend on, with the line saying how to install it when it is missing. */
-async function optionalPackage<T>(load: () => Promise<T>, name: string, what: string): Promise<T> {
-  try {
-    return await load();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' && (error as Error).message.includes(name)) {
-      throw new DistilleryError(`${what} needs the package ${name}; install it with npm install ${name}`);
-    }
-    throw error;
-  }
-}
-
 /** Runs `load`, giving its one-line errors the config field they are about (`teachers[0].model: …`). */
 async function prefixed<T>(field: string, load: () => Promise<T>): Promise<T> {
   try {

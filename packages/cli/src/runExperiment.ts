@@ -24,6 +24,8 @@ export interface RunExperimentOptions {
   readonly name?: string;
   /** Keep stage outputs here instead of in the run directory (a sweep shares one across its points). */
   readonly stageRoot?: string;
+  /** `by-fingerprint` for a store shared by runs whose stages of one name differ (a sweep's points). */
+  readonly stageLayout?: 'by-name' | 'by-fingerprint';
   /** Ctrl-C: the training stage saves its state and stops. */
   readonly interruption?: RunInterruption;
 }
@@ -114,7 +116,7 @@ async function runInDirectory(
     await rm(join(directory, 'error.txt'), { force: true });
     const origin: RunOrigin = { configPath: where.configPath, baseDirectory: where.baseDirectory };
     await writeFileAtomic(join(directory, 'run.json'), `${JSON.stringify(origin, null, 2)}\n`);
-    const summary = await runPrepared(prepared, options.progress, options.stageRoot, options.interruption);
+    const summary = await runPrepared(prepared, options.progress, options.stageRoot, options.interruption, options.stageLayout);
     return { directory, summary };
   } catch (error) {
     if (error instanceof TrainingInterrupted) {

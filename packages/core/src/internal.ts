@@ -28,6 +28,7 @@ export { adamUpdate } from './optimizers/adamUpdate.js';
 export { createOptimizer } from './optimizers/createOptimizer.js';
 export { FusedAdam } from './optimizers/FusedAdam.js';
 export type { FusedAdamAttrs } from './optimizers/FusedAdamAttrs.js';
+export type { StageLease } from './stages/StageLease.js';
 export { StageStore } from './stages/StageStore.js';
 export { MemoryTeacherOutputStore } from './teachers/MemoryTeacherOutputStore.js';
 export { readTeacherLayerWeights } from './teachers/readTeacherLayerWeights.js';

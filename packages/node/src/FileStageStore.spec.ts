@@ -165,17 +165,17 @@ describe('FileStageStore checkpoints', () => {
   it('forgets a removed checkpoint, and removing one that is not there is fine', async () => {
     const store = new FileStageStore(directory);
     await store.saveCheckpoint('student', 'abc', trainingState(1));
-    await store.removeCheckpoint('student');
+    await store.removeCheckpoint('student', 'abc');
     expect(await store.loadCheckpoint('student', 'abc')).toBeUndefined();
-    await expect(store.removeCheckpoint('student')).resolves.toBeUndefined();
-    await expect(store.removeCheckpoint('never-saved')).resolves.toBeUndefined();
+    await expect(store.removeCheckpoint('student', 'abc')).resolves.toBeUndefined();
+    await expect(store.removeCheckpoint('never-saved', 'abc')).resolves.toBeUndefined();
   });
 
   it('leaves the model files the CLI writes beside the checkpoint alone when removing it', async () => {
     const store = new FileStageStore(directory);
     await store.saveCheckpoint('student', 'abc', trainingState(1));
     await writeFile(join(directory, 'checkpoints', 'student', 'model.json'), '{}');
-    await store.removeCheckpoint('student');
+    await store.removeCheckpoint('student', 'abc');
     expect(await readdir(join(directory, 'checkpoints', 'student'))).toEqual(['model.json']);
   });
 
@@ -219,7 +219,7 @@ describe('FileStageStore checkpoints', () => {
     // The next save replaces the checkpoint as usual; removing it clears what the crash left too.
     await store.saveCheckpoint('student', 'abc', trainingState(3));
     expect((await store.loadCheckpoint('student', 'abc'))?.epoch).toBe(3);
-    await store.removeCheckpoint('student');
+    await store.removeCheckpoint('student', 'abc');
     expect(await readdir(join(directory, 'checkpoints', 'student'))).toEqual([]);
   });
 

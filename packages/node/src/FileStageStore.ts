@@ -1,15 +1,30 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DistilleryError, type StageResult, type TrainingState } from '@distillery/core';
-import type { StageStore } from '@distillery/core/internal';
+import type { StageLease, StageStore } from '@distillery/core/internal';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { decodeTrainingState } from './decodeTrainingState.js';
 import { encodeTrainingState } from './encodeTrainingState.js';
 import { loadModel } from './loadModel.js';
 import { readStrategyWeights } from './readStrategyWeights.js';
 import { saveModel } from './saveModel.js';
+import { stageLeaseOnDisk } from './stageLeaseOnDisk.js';
 import { writeFileAtomic } from './writeFileAtomic.js';
 import { writeStrategyWeights } from './writeStrategyWeights.js';
+
+export interface FileStageStoreOptions {
+  /**
+   * `by-name`: one folder per stage name (a run: each name has one configuration). `by-fingerprint`: one per name
+   * and fingerprint, `<name>.<first 12 hex digits>` (a sweep's shared store, where points train stages of one name
+   * with different settings, possibly at once on several machines, and share the ones that are the same).
+   */
+  readonly layout?: 'by-name' | 'by-fingerprint';
+  /** Who trains, in leases and `trainings.jsonl`; by default `<host> pid <pid>`. */
+  readonly owner?: string;
+  /** A lease holder silent this long is presumed dead, and its stage is taken over (default 30). */
+  readonly leaseSeconds?: number;
+}
 
 /**
  * Keeps stage outputs in a run directory, one folder per stage: `stages/<name>/model.json`,
@@ -22,7 +37,38 @@ import { writeStrategyWeights } from './writeStrategyWeights.js';
  * writes there each epoch), replaced atomically, so a crash while writing it leaves the previous one.
  */
 export class FileStageStore implements StageStore {
-  constructor(readonly runDirectory: string) {}
+  readonly layout: 'by-name' | 'by-fingerprint';
+  readonly owner: string;
+  private readonly leaseSeconds: number;
+
+  constructor(
+    readonly runDirectory: string,
+    options: FileStageStoreOptions = {},
+  ) {
+    this.layout = options.layout ?? 'by-name';
+    this.owner = options.owner ?? `${hostname()} pid ${process.pid}`;
+    this.leaseSeconds = options.leaseSeconds ?? 30;
+  }
+
+  /**
+   * Held from a stage's look-up to its save: `locks/<folder>`, renewed while held, so that processes sharing the
+   * store (a shared filesystem needs atomic mkdir and rename) train each stage once. Every training it starts is
+   * logged in `stages/<folder>/trainings.jsonl` (owner, time, the checkpoint it continued from).
+   */
+  lease(stage: string, fingerprint: string, onWait: (holder: string) => void): Promise<StageLease> {
+    const folder = this.folderOf(stage, fingerprint);
+    return stageLeaseOnDisk(
+      { lockPath: join(this.runDirectory, 'locks', folder), trainingsLog: join(this.stageFolder(folder), 'trainings.jsonl') },
+      this.owner,
+      this.leaseSeconds,
+      onWait,
+    );
+  }
+
+  /** The folder holding a stage's model files. */
+  stageDirectory(stage: string, fingerprint: string): string {
+    return this.stageFolder(this.folderOf(stage, fingerprint));
+  }
 
   async load(
     stage: string,
@@ -35,7 +81,7 @@ export class FileStageStore implements StageStore {
       }
     | undefined
   > {
-    const directory = this.stageDirectory(stage);
+    const directory = this.stageDirectory(stage, fingerprint);
     let saved: Omit<StageResult, 'model' | 'peers' | 'reused' | 'strategyWeights'> & {
       peers?: string[];
       strategyWeights?: boolean;
@@ -52,7 +98,8 @@ export class FileStageStore implements StageStore {
     if (peerNames === undefined) return { model, result: { ...record, reused: true } };
     const peers: { name: string; model: tfl.LayersModel }[] = [];
     try {
-      for (const name of peerNames) peers.push({ name, model: await loadModel(this.peerDirectory(stage, name)) });
+      for (const name of peerNames)
+        peers.push({ name, model: await loadModel(join(directory, 'peers', folderName(name, 'peer'))) });
     } catch (error) {
       for (const loaded of [model, ...peers.map((peer) => peer.model)]) loaded.dispose();
       throw error;
@@ -61,11 +108,12 @@ export class FileStageStore implements StageStore {
   }
 
   async save(result: StageResult): Promise<void> {
-    const directory = this.stageDirectory(result.name);
+    const directory = this.stageDirectory(result.name, result.fingerprint);
     // An older stage.json would vouch for the new weights while they are being written.
     await rm(join(directory, 'stage.json'), { force: true });
     await saveModel(result.model, directory);
-    for (const peer of result.peers ?? []) await saveModel(peer.model, this.peerDirectory(result.name, peer.name));
+    // A peer's model files are inside its stage's folder, so that the stage.json written last vouches for them too.
+    for (const peer of result.peers ?? []) await saveModel(peer.model, join(directory, 'peers', folderName(peer.name, 'peer')));
     const { model: _model, reused: _reused, peers, strategyWeights, ...record } = result;
     if (strategyWeights !== undefined) await writeStrategyWeights(directory, strategyWeights);
     const listed = {
@@ -76,7 +124,7 @@ export class FileStageStore implements StageStore {
   }
 
   async saveCheckpoint(stage: string, fingerprint: string, state: TrainingState): Promise<void> {
-    const path = this.checkpointPath(stage);
+    const path = this.checkpointPath(stage, fingerprint);
     const bytes = encodeTrainingState(state, fingerprint);
     try {
       await writeFileAtomic(path, bytes);
@@ -86,7 +134,7 @@ export class FileStageStore implements StageStore {
   }
 
   async loadCheckpoint(stage: string, fingerprint: string): Promise<TrainingState | undefined> {
-    const path = this.checkpointPath(stage);
+    const path = this.checkpointPath(stage, fingerprint);
     let bytes: Uint8Array;
     try {
       bytes = await readFile(path);
@@ -101,8 +149,8 @@ export class FileStageStore implements StageStore {
     return saved.fingerprint === fingerprint ? saved.state : undefined;
   }
 
-  async removeCheckpoint(stage: string): Promise<void> {
-    const path = this.checkpointPath(stage);
+  async removeCheckpoint(stage: string, fingerprint: string): Promise<void> {
+    const path = this.checkpointPath(stage, fingerprint);
     try {
       await rm(path, { force: true });
     } catch (error) {
@@ -122,17 +170,17 @@ export class FileStageStore implements StageStore {
     }
   }
 
-  private stageDirectory(stage: string): string {
-    return join(this.runDirectory, 'stages', folderName(stage));
+  private folderOf(stage: string, fingerprint: string): string {
+    const name = folderName(stage);
+    return this.layout === 'by-name' ? name : `${name}.${fingerprint.slice(0, 12)}`;
   }
 
-  /** A peer's model files, inside its stage's folder so that the stage.json written last vouches for them too. */
-  private peerDirectory(stage: string, peer: string): string {
-    return join(this.stageDirectory(stage), 'peers', folderName(peer, 'peer'));
+  private stageFolder(folder: string): string {
+    return join(this.runDirectory, 'stages', folder);
   }
 
-  private checkpointPath(stage: string): string {
-    return join(this.runDirectory, 'checkpoints', folderName(stage), 'state.ckpt');
+  private checkpointPath(stage: string, fingerprint: string): string {
+    return join(this.runDirectory, 'checkpoints', this.folderOf(stage, fingerprint), 'state.ckpt');
   }
 }
 

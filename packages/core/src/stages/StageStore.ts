@@ -1,5 +1,6 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { TrainingState } from '../state/TrainingState.js';
+import type { StageLease } from './StageLease.js';
 import type { StageResult } from './StageResult.js';
 
 /** DI token for where stage outputs are kept so a later run can reuse them (`@distillery/node` has one on disk). */
@@ -33,5 +34,10 @@ export interface StageStore {
    */
   loadCheckpoint?(stage: string, fingerprint: string): Promise<TrainingState | undefined>;
   /** Drops the stage's checkpoint once the stage is saved whole. */
-  removeCheckpoint?(stage: string): Promise<void>;
+  removeCheckpoint?(stage: string, fingerprint: string): Promise<void>;
+  /**
+   * Holds the stage for this process until `release` (waiting while another process holds it), so that stores
+   * shared between processes never have one stage trained twice at once. Stores used by one process need none.
+   */
+  lease?(stage: string, fingerprint: string, onWait: (holder: string) => void): Promise<StageLease>;
 }

@@ -112,90 +112,100 @@ export async function runStages(
         }),
       );
 
-      const stored = await spec.store?.load(stage.name, fingerprint);
+      // Held from the look-up to the save, so that a process sharing the store waits and then reuses this result.
+      const lease = await spec.store?.lease?.(stage.name, fingerprint, (holder) =>
+        spec.logger?.info(`stage ${stage.name}: ${holder} is training it; waiting to use its result`),
+      );
       let result: StageResult;
-      if (stored !== undefined) {
-        if (stored.model !== studentModel && continued === undefined && owned.delete(studentModel)) studentModel.dispose();
-        for (const { model } of peers) if (owned.delete(model)) model.dispose();
-        owned.add(stored.model);
-        for (const { model } of stored.peers ?? []) owned.add(model);
-        result = {
-          ...stored.result,
-          model: stored.model,
-          ...(stored.peers === undefined || stored.peers.length === 0 ? {} : { peers: stored.peers }),
-          reused: true,
-        };
-      } else {
-        // A model an earlier stage used as a teacher was frozen there; as a student it trains again.
-        if (!frozen) studentModel.trainable = true;
-        for (const { model } of peers) model.trainable = true;
-        const distiller = createDistiller({
-          teachers,
-          student: { name: stage.student.name ?? 'student', model: studentModel, trainable: !frozen },
-          ...(peers.length === 0 ? {} : { peers }),
-          strategies: stage.strategies,
-          ...(stage.training === undefined ? {} : { training: stage.training }),
-          ...(spec.plugins === undefined ? {} : { plugins: spec.plugins }),
-          ...(spec.backend === undefined ? {} : { backend: spec.backend }),
-          ...(spec.logger === undefined ? {} : { logger: spec.logger }),
-          ...(spec.teacherOutputStores === undefined ? {} : { teacherOutputStores: spec.teacherOutputStores }),
-        });
-        if (weightsSource !== undefined) {
-          const field = `${path}.strategyWeightsFrom`;
-          const source = weightsSource.name;
-          try {
-            const names = startFromStrategyWeights(distiller, weightsSource.strategyWeights ?? {}, field, source);
+      try {
+        const stored = await spec.store?.load(stage.name, fingerprint);
+        if (stored !== undefined) {
+          if (stored.model !== studentModel && continued === undefined && owned.delete(studentModel)) studentModel.dispose();
+          for (const { model } of peers) if (owned.delete(model)) model.dispose();
+          owned.add(stored.model);
+          for (const { model } of stored.peers ?? []) owned.add(model);
+          result = {
+            ...stored.result,
+            model: stored.model,
+            ...(stored.peers === undefined || stored.peers.length === 0 ? {} : { peers: stored.peers }),
+            reused: true,
+          };
+        } else {
+          // A model an earlier stage used as a teacher was frozen there; as a student it trains again.
+          if (!frozen) studentModel.trainable = true;
+          for (const { model } of peers) model.trainable = true;
+          const distiller = createDistiller({
+            teachers,
+            student: { name: stage.student.name ?? 'student', model: studentModel, trainable: !frozen },
+            ...(peers.length === 0 ? {} : { peers }),
+            strategies: stage.strategies,
+            ...(stage.training === undefined ? {} : { training: stage.training }),
+            ...(spec.plugins === undefined ? {} : { plugins: spec.plugins }),
+            ...(spec.backend === undefined ? {} : { backend: spec.backend }),
+            ...(spec.logger === undefined ? {} : { logger: spec.logger }),
+            ...(spec.teacherOutputStores === undefined ? {} : { teacherOutputStores: spec.teacherOutputStores }),
+          });
+          if (weightsSource !== undefined) {
+            const field = `${path}.strategyWeightsFrom`;
+            const source = weightsSource.name;
+            try {
+              const names = startFromStrategyWeights(distiller, weightsSource.strategyWeights ?? {}, field, source);
+              spec.logger?.info(
+                `stage ${stage.name}: ${names.length} strategy variables from stage ${source} (${names.join(', ')})`,
+              );
+            } catch (error) {
+              distiller.dispose();
+              throw error;
+            }
+          }
+          options.onStageBegin?.(stage.name, distiller);
+          const store = spec.store;
+          const resume = await store?.loadCheckpoint?.(stage.name, fingerprint);
+          await lease?.training(resume === undefined ? undefined : { epoch: resume.epoch, batch: resume.batch });
+          if (resume !== undefined) {
             spec.logger?.info(
-              `stage ${stage.name}: ${names.length} strategy variables from stage ${source} (${names.join(', ')})`,
+              `stage ${stage.name}: continuing from its checkpoint at epoch ${resume.epoch}, batch ${resume.batch}`,
             );
+          }
+          let history: EpochMetrics[];
+          try {
+            history = await distiller.fit(stage.train ?? data.train, {
+              ...(data.validation === undefined ? {} : { validation: data.validation }),
+              ...(options.callbacks === undefined ? {} : { callbacks: options.callbacks }),
+              ...(resume === undefined ? {} : { resume }),
+              ...(store?.saveCheckpoint === undefined
+                ? {}
+                : {
+                    checkpoint: {
+                      everySteps: options.checkpointEverySteps ?? 0,
+                      save: (state: TrainingState) => store.saveCheckpoint?.(stage.name, fingerprint, state) ?? Promise.resolve(),
+                    },
+                  }),
+            });
           } catch (error) {
             distiller.dispose();
-            throw error;
+            throw withStageName(stage.name, error);
           }
-        }
-        options.onStageBegin?.(stage.name, distiller);
-        const store = spec.store;
-        const resume = await store?.loadCheckpoint?.(stage.name, fingerprint);
-        if (resume !== undefined) {
-          spec.logger?.info(
-            `stage ${stage.name}: continuing from its checkpoint at epoch ${resume.epoch}, batch ${resume.batch}`,
-          );
-        }
-        let history: EpochMetrics[];
-        try {
-          history = await distiller.fit(stage.train ?? data.train, {
-            ...(data.validation === undefined ? {} : { validation: data.validation }),
-            ...(options.callbacks === undefined ? {} : { callbacks: options.callbacks }),
-            ...(resume === undefined ? {} : { resume }),
-            ...(store?.saveCheckpoint === undefined
-              ? {}
-              : {
-                  checkpoint: {
-                    everySteps: options.checkpointEverySteps ?? 0,
-                    save: (state: TrainingState) => store.saveCheckpoint?.(stage.name, fingerprint, state) ?? Promise.resolve(),
-                  },
-                }),
-          });
-        } catch (error) {
+          const evaluation = data.validation === undefined ? undefined : await distiller.evaluate(data.validation);
+          const strategyWeights = handedOn.has(stage.name) ? await strategyWeightsOf(distiller) : {};
+          result = {
+            name: stage.name,
+            model: studentModel,
+            ...(peers.length === 0 ? {} : { peers }),
+            ...(Object.keys(strategyWeights).length === 0 ? {} : { strategyWeights }),
+            history,
+            fingerprint,
+            reused: false,
+            ...(evaluation === undefined ? {} : { evaluation }),
+            ...(distiller.diagnostics === undefined ? {} : { diagnostics: distiller.diagnostics }),
+          };
           distiller.dispose();
-          throw withStageName(stage.name, error);
+          lease?.assertHeld();
+          await spec.store?.save(result);
+          await spec.store?.removeCheckpoint?.(stage.name, fingerprint);
         }
-        const evaluation = data.validation === undefined ? undefined : await distiller.evaluate(data.validation);
-        const strategyWeights = handedOn.has(stage.name) ? await strategyWeightsOf(distiller) : {};
-        result = {
-          name: stage.name,
-          model: studentModel,
-          ...(peers.length === 0 ? {} : { peers }),
-          ...(Object.keys(strategyWeights).length === 0 ? {} : { strategyWeights }),
-          history,
-          fingerprint,
-          reused: false,
-          ...(evaluation === undefined ? {} : { evaluation }),
-          ...(distiller.diagnostics === undefined ? {} : { diagnostics: distiller.diagnostics }),
-        };
-        distiller.dispose();
-        await spec.store?.save(result);
-        await spec.store?.removeCheckpoint?.(stage.name);
+      } finally {
+        await lease?.release();
       }
       results.set(stage.name, result);
       completed.push(result);

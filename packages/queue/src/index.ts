@@ -1,0 +1,13 @@
+export { enqueueStudy } from './enqueueStudy.js';
+export { followStudy } from './followStudy.js';
+export { formatStudyStatus } from './formatStudyStatus.js';
+export type { JobReporter } from './JobReporter.js';
+export { parseQueueUrl } from './parseQueueUrl.js';
+export type { QueueConnection } from './QueueConnection.js';
+export { defaultRetryPolicy, type RetryPolicy } from './RetryPolicy.js';
+export { readStudyStatus } from './readStudyStatus.js';
+export type { StudyFlow, StudyTask } from './StudyFlow.js';
+export type { StudyHandlers } from './StudyHandlers.js';
+export type { StudyStatus, TaskStatus } from './StudyStatus.js';
+export { type StudyWorkerOptions, startStudyWorker } from './startStudyWorker.js';
+export { studyQueueName } from './studyQueueName.js';

@@ -1,0 +1,1 @@
+export { type RedisServerForTests, startRedisServer } from './startRedisServer.js';

@@ -115,8 +115,12 @@ describe('distillery sweep', () => {
   it('trains the teacher and the baseline once for all points, and keeps each point’s student apart', async () => {
     // The shared store is keyed by fingerprint: `<stage>.<first 12 hex digits>`.
     const stages = await readdir(join(sweepDirectory, 'stages'));
-    expect(stages.filter((stage) => stage.includes('teacher'))).toEqual([expect.stringMatching(/^seed1-teacher-big\.[0-9a-f]{12}$/)]);
-    expect(stages.filter((stage) => stage.includes('baseline'))).toEqual([expect.stringMatching(/^seed1-baseline\.[0-9a-f]{12}$/)]);
+    expect(stages.filter((stage) => stage.includes('teacher'))).toEqual([
+      expect.stringMatching(/^seed1-teacher-big\.[0-9a-f]{12}$/),
+    ]);
+    expect(stages.filter((stage) => stage.includes('baseline'))).toEqual([
+      expect.stringMatching(/^seed1-baseline\.[0-9a-f]{12}$/),
+    ]);
     expect(stages.filter((stage) => stage.startsWith('seed1-student.'))).toHaveLength(settings.length);
     for (const stage of stages) {
       const trainings = await readFile(join(sweepDirectory, 'stages', stage, 'trainings.jsonl'), 'utf8');

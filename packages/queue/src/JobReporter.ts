@@ -2,6 +2,6 @@
 export interface JobReporter {
   /** The worker's name, as `distillery status` and the report show it. */
   readonly worker: string;
-  /** Where the job is (its stage, epoch, …), for `distillery status`; sent at most once a second, never blocking. */
+  /** Where the job is (its stage, epoch, …), for `distillery status`; sent at most four times a second, never blocking. */
   progress(state: Readonly<Record<string, string | number>>): void;
 }

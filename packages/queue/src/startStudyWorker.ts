@@ -91,7 +91,7 @@ function reporterFor(job: Job, worker: string): JobReporter {
     worker,
     progress(state) {
       const now = Date.now();
-      if (now - sentAt < 1000) return;
+      if (now - sentAt < 250) return;
       sentAt = now;
       // Progress is for people watching; a Redis hiccup must not fail the training that reports it.
       job.updateProgress({ ...state, worker }).catch(() => undefined);

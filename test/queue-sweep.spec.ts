@@ -1,7 +1,8 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runProgram, type SweepPoint } from '@distillery/cli';
 import { parseQueueUrl, readStudyStatus } from '@distillery/queue';
 import { type RedisServerForTests, startRedisServer } from '@distillery/queue/testing';
@@ -197,8 +198,53 @@ describe('A sweep on a queue', () => {
       expect(code).toBe(0);
       await expectSameAsInProcess(sweepDirectory);
       await expectTeachersTrainedOnce(sweepDirectory);
+      const status = await distillery(['status', '--queue', own.url]);
+      expect(status.code).toBe(0);
+      expect(status.out[0]).toMatch(
+        /^kd-sweep \(kd-sweep-[\w.-]+\): done — setup 4\/4, 12\/12 runs done, 0 running, 0 failed; 0 workers connected$/,
+      );
     } finally {
       await own.stop();
     }
   }, 180_000);
+
+  it('fails a job once, with its one line, on a worker that lacks a plugin the config names', async () => {
+    const own = await startRedisServer();
+    // Inside node_modules (ignored by git) so that the plugin file resolves the workspace's packages.
+    const folder = await mkdtemp(join(dirname(fileURLToPath(import.meta.url)), 'node_modules', '.queue-plugin-'));
+    try {
+      const plugin = join(folder, 'response-plugin.mjs');
+      await writeFile(plugin, "export { default } from '@distillery/plugin-response';\n");
+      await writeFile(
+        join(folder, 'kd.yaml'),
+        configText(join(folder, 'runs')).replace("plugins: ['@distillery/plugin-response']", `plugins: ['${plugin}']`),
+      );
+      // The submitting machine has the plugin, so the config is valid; the worker's machine does not.
+      const submitted = await distillery(['run', join(folder, 'kd.yaml'), '--queue', own.url, '--detach', '--quiet']);
+      expect(submitted.err).toEqual([]);
+      expect(submitted.code).toBe(0);
+      await rm(plugin);
+      const workers = startQueueWorkers(own.url, ['w1'], stalledAfterSeconds);
+      try {
+        const connection = parseQueueUrl(own.url);
+        let status = (await readStudyStatus(connection))[0];
+        for (let tries = 0; tries < 600 && status?.state !== 'failed'; tries++) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          status = (await readStudyStatus(connection))[0];
+        }
+        expect(status?.state, workers.log('w1')).toBe('failed');
+        const failed = [...(status?.setup ?? []), ...(status?.runs ?? [])].filter((task) => task.state === 'failed');
+        expect(failed.length).toBeGreaterThanOrEqual(1);
+        for (const task of failed) {
+          expect(task.attempts).toBe(1);
+          expect(task.failedReason).toBe(`plugins[0]: cannot find plugin '${plugin}' at ${plugin}`);
+        }
+      } finally {
+        await workers.stopAll();
+      }
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+      await own.stop();
+    }
+  }, 120_000);
 });

@@ -178,6 +178,11 @@ describe('A sweep on a queue', () => {
     const sweep = JSON.parse(await readFile(join(sweepDirectory, 'sweep.json'), 'utf8')) as SweepFile;
     const ranOn = new Set(sweep.points.flatMap((point) => (point.runs ?? []).map((run) => run.worker)));
     expect([...ranOn].every((worker) => ['w1', 'w2', 'w3'].includes(worker))).toBe(true);
+    expect(sweep.points.every((point) => point.runs?.length === 2)).toBe(true);
+    // The report says which worker ran each point's seeds, and for how long.
+    const html = await readFile(join(sweepDirectory, 'report.html'), 'utf8');
+    expect(html).toContain('<h2>Where each run ran</h2>');
+    expect(html).toMatch(/<td>T = 4, α = 0\.9<\/td><td>2<\/td><td>w[123]<\/td><td>\d+\.\d s<\/td>/);
   }, 180_000);
 
   it('with Redis restarted mid-study completes, equal to the sweep run in one process', async () => {

@@ -5,7 +5,7 @@ import {
   resolveTeacherName,
   type StrategyFactory,
 } from '@distillery/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { cosineLogitsLoss } from './cosineLogitsLoss.js';
 
 const key = 'custom.cosine';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { jsonSchemaType } from './jsonSchemaType.js';
 
 /** The type shown for a zod schema, through its JSON Schema, as `distillery strategies` derives it. */

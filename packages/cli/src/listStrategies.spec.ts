@@ -1,6 +1,6 @@
 import type { StrategyFactory } from '@distillery/core';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { listStrategies } from './listStrategies.js';
 
 const create = () => {

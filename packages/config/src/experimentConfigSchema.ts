@@ -1,6 +1,6 @@
 import { strategySpecSchema } from '@distillery/core';
 import { backendPreferenceSchema } from '@distillery/core/internal';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dataSchema } from './dataSchema.js';
 import { loadedModelTypes } from './loadedModelTypes.js';
 import { modelSchema, zooModelSchema } from './modelSchema.js';

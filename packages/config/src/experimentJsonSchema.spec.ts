@@ -1,7 +1,7 @@
 import type { StrategyFactory } from '@distillery/core';
 import { kdStrategyFactory } from '@distillery/plugin-response';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { experimentJsonSchema } from './experimentJsonSchema.js';
 
 type JsonSchema = Record<string, unknown>;

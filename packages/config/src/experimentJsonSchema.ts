@@ -1,5 +1,5 @@
 import type { StrategyFactory } from '@distillery/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { experimentConfigSchema } from './experimentConfigSchema.js';
 import { optionsJsonSchema } from './optionsJsonSchema.js';
 

@@ -1,5 +1,5 @@
 import { resolveZooKey } from '@distillery/zoo';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const units = z.number().int().positive();
 const rate = z.number().min(0).lt(1);

@@ -1,5 +1,5 @@
 import type { StrategyFactory } from '@distillery/core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A factory's options as JSON Schema (draft 2020-12), describing what a config may write (`io: 'input'`:

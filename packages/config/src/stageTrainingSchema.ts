@@ -1,5 +1,5 @@
 import { trainingOptionsSchema } from '@distillery/core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Training options of one model's training, plus data augmentation for it. */
 export const stageTrainingSchema = trainingOptionsSchema.extend({

@@ -14,7 +14,7 @@ import {
 } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { creationContext } from './creationContext.js';
 import { distillationContext } from './distillationContext.js';
 import { strategyLoss } from './strategyLoss.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The zod fields of the attention-transfer options that `attention.at` and `multi.attention` share: the

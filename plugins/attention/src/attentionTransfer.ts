@@ -7,7 +7,7 @@ import {
   type TapShapes,
 } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { attentionOptionFields } from './attentionOptionFields.js';
 import { attentionTransferLoss } from './attentionTransferLoss.js';
 import { checkAttentionPair } from './checkAttentionPair.js';

@@ -7,7 +7,7 @@ import {
   type StrategyFactory,
 } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { batchIndicesOf } from './batchIndicesOf.js';
 import { ContrastMemory } from './ContrastMemory.js';
 import { crdNceLoss } from './crdNceLoss.js';

@@ -10,7 +10,7 @@ import { uniqueVariableName } from '@distillery/core/internal';
 import { creationContext, distillationContext, expectNoLeaks, strategyLoss } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { factorTransferLoss } from './factorTransferLoss.js';
 import { featureFt } from './featureFt.js';
 import { featureFtParaphraser } from './featureFtParaphraser.js';

@@ -11,7 +11,7 @@ import { uniqueVariableName } from '@distillery/core/internal';
 import { creationContext, distillationContext, expectNoLeaks, strategyLossParts } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { featureFtParaphraser } from './featureFtParaphraser.js';
 import { paraphraserReconstructionLoss } from './paraphraserReconstructionLoss.js';
 

@@ -9,7 +9,7 @@ import {
   type TapShapes,
 } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeSymbolicShape } from './describeSymbolicShape.js';
 import { factorChannels } from './factorChannels.js';
 import { Paraphraser } from './Paraphraser.js';

@@ -7,7 +7,7 @@ import {
   type TapShapes,
 } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { HintAdapterSet } from './HintAdapterSet.js';
 
 const layerName = z.string({ error: 'expected a layer name' }).min(1, { error: 'expected a layer name' });

@@ -25,7 +25,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { featureOfd } from './featureOfd.js';
 import { featurePlugin } from './featurePlugin.js';
 import { ofdLoss } from './ofdLoss.js';

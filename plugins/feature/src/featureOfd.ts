@@ -10,7 +10,7 @@ import {
   type TapShapes,
 } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { OfdConnector } from './OfdConnector.js';
 import { ofdBatchNormMargins } from './ofdBatchNormMargins.js';
 import { ofdLoss } from './ofdLoss.js';

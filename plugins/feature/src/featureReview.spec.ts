@@ -22,7 +22,7 @@ import {
 } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { featurePlugin } from './featurePlugin.js';
 import { featureReview } from './featureReview.js';
 import { hclLoss } from './hclLoss.js';

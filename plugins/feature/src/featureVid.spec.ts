@@ -22,7 +22,7 @@ import {
 } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { featurePlugin } from './featurePlugin.js';
 import { featureVid } from './featureVid.js';
 import { vidLoss } from './vidLoss.js';

@@ -9,7 +9,7 @@ import {
   type TapShapes,
 } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { VidRegressor } from './VidRegressor.js';
 import { vidLoss } from './vidLoss.js';
 

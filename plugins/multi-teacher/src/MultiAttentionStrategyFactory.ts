@@ -15,7 +15,7 @@ import {
 } from '@distillery/plugin-attention';
 import * as tf from '@tensorflow/tfjs-core';
 import { inject, injectable } from 'inversify';
-import { z } from 'zod';
+import * as z from 'zod';
 import { policySelectionShape } from './policySelectionShape.js';
 import { prepareTeacherPairPolicy } from './prepareTeacherPairPolicy.js';
 import { TeacherPolicyRegistry } from './TeacherPolicyRegistry.js';

@@ -9,7 +9,7 @@ import {
 import { batchIndicesOf } from '@distillery/plugin-contrastive';
 import * as tf from '@tensorflow/tfjs-core';
 import { inject, injectable } from 'inversify';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CrdTeacherBranch } from './CrdTeacherBranch.js';
 import { crdTeacherLayerSchema } from './crdTeacherLayerSchema.js';
 import { policySelectionShape } from './policySelectionShape.js';

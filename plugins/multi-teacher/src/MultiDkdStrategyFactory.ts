@@ -8,7 +8,7 @@ import {
 import { dkdTerms, dkdWarmup } from '@distillery/plugin-response';
 import * as tf from '@tensorflow/tfjs-core';
 import { inject, injectable } from 'inversify';
-import { z } from 'zod';
+import * as z from 'zod';
 import { policySelectionShape } from './policySelectionShape.js';
 import { resolveTeacherNames } from './resolveTeacherNames.js';
 import { selectPolicy } from './selectPolicy.js';

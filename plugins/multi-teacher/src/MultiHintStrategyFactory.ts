@@ -8,7 +8,7 @@ import {
 import { HintAdapterSet } from '@distillery/plugin-feature';
 import * as tf from '@tensorflow/tfjs-core';
 import { inject, injectable } from 'inversify';
-import { z } from 'zod';
+import * as z from 'zod';
 import { policySelectionShape } from './policySelectionShape.js';
 import { prepareTeacherPairPolicy } from './prepareTeacherPairPolicy.js';
 import { TeacherPolicyRegistry } from './TeacherPolicyRegistry.js';

@@ -9,7 +9,7 @@ import {
 } from '@distillery/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { inject, injectable } from 'inversify';
-import { z } from 'zod';
+import * as z from 'zod';
 import { combineTeachers } from './combineTeachers.js';
 import { multiTeacherKdLoss } from './multiTeacherKdLoss.js';
 import { policySelectionShape } from './policySelectionShape.js';

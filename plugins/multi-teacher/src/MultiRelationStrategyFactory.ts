@@ -11,7 +11,7 @@ import {
 import { correlationCongruenceLoss, nstLoss, pktLoss, rkdTerms, similarityPreservingLoss } from '@distillery/plugin-relation';
 import * as tf from '@tensorflow/tfjs-core';
 import { inject, injectable } from 'inversify';
-import { z } from 'zod';
+import * as z from 'zod';
 import { policySelectionShape } from './policySelectionShape.js';
 import { prepareTeacherPairPolicy } from './prepareTeacherPairPolicy.js';
 import { relationMethodSchema } from './relationMethodSchema.js';

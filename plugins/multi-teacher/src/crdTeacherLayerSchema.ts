@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const expected = { error: 'expected a layer name, or an object of one layer name per teacher ({ <teacher>: <layer> })' };
 const layerName = z.string(expected).min(1, expected);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The options every `multi.*` strategy shares: which policy weights the teachers, and with what.

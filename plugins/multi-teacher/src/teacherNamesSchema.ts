@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The `teachers` option of the logit-level `multi.*` strategies (`multi.kd`, `multi.dkd`): the teachers to learn

@@ -11,7 +11,7 @@ import {
 } from '@distillery/core';
 import { HintAdapter } from '@distillery/plugin-feature';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeTapShape } from './describeTapShape.js';
 import { fspLoss } from './fspLoss.js';
 import { fspMatrix } from './fspMatrix.js';

@@ -7,7 +7,7 @@ import {
   type StrategyFactory,
 } from '@distillery/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeTapShape } from './describeTapShape.js';
 import { nstLoss } from './nstLoss.js';
 import { pairRelationStrategy } from './pairRelationStrategy.js';

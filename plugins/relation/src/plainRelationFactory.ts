@@ -1,6 +1,6 @@
 import { type DistillationStrategy, parseOptions, resolveTeacherName, type StrategyFactory } from '@distillery/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { pairRelationStrategy } from './pairRelationStrategy.js';
 import { relationPairsSchema } from './relationPairsSchema.js';
 import { teacherNameSchema } from './teacherNameSchema.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const layerName = z.string({ error: 'expected a layer name' }).min(1, { error: 'expected a layer name' });
 const pairShape = "{ student: '<layer>', teacher: '<layer>' }";

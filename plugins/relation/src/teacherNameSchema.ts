@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The `teacher` option of a relation strategy: a teacher's name, the experiment's first by default. */
 export const teacherNameSchema = z

@@ -7,7 +7,7 @@ import {
   type StrategyFactory,
 } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CurriculumTemperature } from './CurriculumTemperature.js';
 import { ctkdLoss } from './ctkdLoss.js';
 import { curriculumLambda } from './curriculumLambda.js';

@@ -6,7 +6,7 @@ import {
   type StrategyFactory,
 } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dkdTerms } from './dkdTerms.js';
 import { dkdWarmup } from './dkdWarmup.js';
 import { teacherOption } from './teacherOption.js';

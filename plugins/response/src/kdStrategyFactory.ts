@@ -5,7 +5,7 @@ import {
   resolveTeacherName,
   type StrategyFactory,
 } from '@distillery/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { kdLoss } from './kdLoss.js';
 import { positiveNumber } from './positiveNumber.js';
 import { teacherOption } from './teacherOption.js';

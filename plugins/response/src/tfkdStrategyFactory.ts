@@ -1,5 +1,5 @@
 import { type DistillationStrategy, DistilleryError, parseOptions, type StrategyFactory } from '@distillery/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { positiveNumber } from './positiveNumber.js';
 import { tfkdLoss } from './tfkdLoss.js';
 

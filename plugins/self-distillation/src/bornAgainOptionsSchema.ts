@@ -1,5 +1,5 @@
 import { experimentSpecSchema, trainingOptionsSchema } from '@distillery/core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const positiveNumber = z.number({ error: 'expected a positive number' }).positive({ error: 'expected a positive number' });
 const weight = z.number({ error: 'expected a finite number ≥ 0' }).min(0, { error: 'expected a finite number ≥ 0' });

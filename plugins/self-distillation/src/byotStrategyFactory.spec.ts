@@ -18,7 +18,7 @@ import {
 } from '@distillery/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ByotHead } from './ByotHead.js';
 import { byotStrategyFactory } from './byotStrategyFactory.js';
 import { selfDistillationPlugin } from './selfDistillationPlugin.js';

@@ -8,7 +8,7 @@ import {
   type TapShapes,
 } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ByotHead } from './ByotHead.js';
 import { byotLoss } from './byotLoss.js';
 

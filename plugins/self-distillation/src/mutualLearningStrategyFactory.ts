@@ -1,6 +1,6 @@
 import { type DistillationStrategy, DistilleryError, parseOptions, type StrategyFactory } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { mutualLearningLoss } from './mutualLearningLoss.js';
 
 const key = 'online.dml';

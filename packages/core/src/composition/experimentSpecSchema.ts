@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { z } from 'zod';
+import * as z from 'zod';
 import { backendPreferenceSchema } from '../backends/backendPreferenceSchema.js';
 import { isForwardModel } from '../models/isForwardModel.js';
 import type { TeacherModel } from '../models/TeacherModel.js';

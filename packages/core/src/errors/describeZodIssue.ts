@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** Turns a zod issue into a field path in config notation (`a.b[2].c`) and a short message. */
 export function describeZodIssue(issue: z.core.$ZodIssue, root: string): { field: string; message: string } {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { DistilleryError } from '../errors/DistilleryError.js';
 import { describeZodIssue } from '../errors/describeZodIssue.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One term of the objective as configs give it: `{ key, weight = 1, options?, name?, from?, until? }`. */
 export const strategySpecSchema = z

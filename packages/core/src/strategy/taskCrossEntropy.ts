@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DistillationStrategy } from './DistillationStrategy.js';
 import { parseOptions } from './parseOptions.js';
 import type { StrategyFactory } from './StrategyFactory.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { trainingOptionsSchema } from './trainingOptionsSchema.js';
 
 /** DI token for the validated training options of an experiment. */

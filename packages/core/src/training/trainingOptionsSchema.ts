@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const positive = z.number().positive();
 /** Adam's bias correction divides by 1 − β^t, so β = 1 is refused. */

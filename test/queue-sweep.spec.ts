@@ -215,8 +215,9 @@ describe('A sweep on a queue', () => {
 
   it('fails a job once, with its one line, on a worker that lacks a plugin the config names', async () => {
     const own = await startRedisServer();
-    // Inside node_modules (ignored by git) so that the plugin file resolves the workspace's packages.
-    const folder = await mkdtemp(join(dirname(fileURLToPath(import.meta.url)), 'node_modules', '.queue-plugin-'));
+    // Inside the repository's node_modules (ignored by git; npm puts every workspace package there) so that the plugin
+    // file resolves the workspace's packages.
+    const folder = await mkdtemp(join(dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', '.queue-plugin-'));
     try {
       const plugin = join(folder, 'response-plugin.mjs');
       await writeFile(plugin, "export { default } from '@distillery/plugin-response';\n");

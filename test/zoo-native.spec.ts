@@ -24,6 +24,7 @@ const trained: Record<string, readonly [size: number, batch: number]> = {
   vgg8: [16, 2],
   mobilenetv2: [32, 4],
   shufflenetv2: [24, 2],
+  lenet5: [32, 4],
 };
 /** A key's architecture: its depths and widths as n (resnet110 → resnetn, wrn-40-2 → wrn-n-n). */
 const architecture = (key: string) => key.replace(/\d+/g, 'n');

@@ -27,7 +27,7 @@ const zoo = z.strictObject({
   type: z.literal('zoo'),
   /**
    * A model of @distillery/zoo by key: resnet8 … resnet110, resnet8x4, resnet32x4, wrn-16-1 … wrn-40-2, vgg8,
-   * vgg13, mobilenetv2, shufflenetv2, or any resnet<6n+2>, resnet<6n+2>x4, wrn-<6n+4>-<k>. Layers are named
+   * vgg13, mobilenetv2, shufflenetv2, lenet5, or any resnet<6n+2>, resnet<6n+2>x4, wrn-<6n+4>-<k>. Layers are named
    * `<model name>_stage1` … `_pool`, `_logits` for taps.
    */
   name: z.string().check((context) => {

@@ -96,24 +96,32 @@ export class LayerFactory {
   }
 
   /**
+   * PyTorch's default initialisation of a convolution's or a dense layer's kernel and bias, U(±1/√fan_in)
+   * (`kaiming_uniform_(a=√5)` reduces to that bound), for the layers of nets whose reference code keeps it.
+   */
+  uniformFanIn(fanIn: number) {
+    const bound = 1 / Math.sqrt(fanIn);
+    return tfl.initializers.randomUniform({ minval: -bound, maxval: bound, seed: this.nextSeed++ });
+  }
+
+  /** The dense classifier `<prefix>_logits` over `features` [B, n]: nn.Linear's kernel initialisation, a zero bias. */
+  logits(features: Tensor, classes: number): Tensor {
+    return tfl.layers
+      .dense({
+        name: this.name('logits'),
+        units: classes,
+        kernelInitializer: this.uniformFanIn(features.shape[1] as number),
+        biasInitializer: 'zeros',
+      })
+      .apply(features) as Tensor;
+  }
+
+  /**
    * Global average pooling (`<prefix>_pool`), then the dense classifier (`<prefix>_logits`), as a model
    * whose one output is the logits.
    */
   classifier(input: Tensor, features: Tensor, classes: number): tfl.LayersModel {
     const pooled = tfl.layers.globalAveragePooling2d({ name: this.name('pool') }).apply(features) as Tensor;
-    const fanIn = pooled.shape[1] as number;
-    const logits = tfl.layers
-      .dense({
-        name: this.name('logits'),
-        units: classes,
-        kernelInitializer: tfl.initializers.randomUniform({
-          minval: -1 / Math.sqrt(fanIn),
-          maxval: 1 / Math.sqrt(fanIn),
-          seed: this.nextSeed++,
-        }),
-        biasInitializer: 'zeros',
-      })
-      .apply(pooled) as Tensor;
-    return tfl.model({ name: this.prefix, inputs: input, outputs: logits });
+    return tfl.model({ name: this.prefix, inputs: input, outputs: this.logits(pooled, classes) });
   }
 }

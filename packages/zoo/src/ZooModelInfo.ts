@@ -6,6 +6,6 @@ export interface ZooModelInfo {
   readonly description: string;
   /** Where it comes from. */
   readonly paper: string;
-  /** Trainable parameters with `classes` outputs (the same architecture's count in PyTorch). */
+  /** Trainable parameters with `classes` outputs for 32×32×3 inputs (the same architecture's count in PyTorch). */
   readonly parameters: (classes: number) => number;
 }

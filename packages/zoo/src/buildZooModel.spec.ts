@@ -92,7 +92,7 @@ describe('buildZooModel', () => {
     expect(error).toBeInstanceOf(DistilleryError);
     expect(error.message).toBe(
       "unknown zoo model 'resnet': the zoo has resnet8, resnet14, resnet20, resnet32, resnet44, resnet56, resnet110, " +
-        'resnet8x4, resnet32x4, wrn-16-1, wrn-16-2, wrn-40-1, wrn-40-2, vgg8, vgg13, mobilenetv2, shufflenetv2 ' +
+        'resnet8x4, resnet32x4, wrn-16-1, wrn-16-2, wrn-40-1, wrn-40-2, vgg8, vgg13, mobilenetv2, shufflenetv2, lenet5 ' +
         '(and any resnet<6n+2>, resnet<6n+2>x4, wrn-<6n+4>-<k>)',
     );
   });

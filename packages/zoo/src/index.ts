@@ -2,6 +2,7 @@ export { buildZooModel } from './buildZooModel.js';
 export { ChannelSlice } from './ChannelSlice.js';
 export type { ChannelSliceArgs } from './ChannelSliceArgs.js';
 export { type CifarResnetOptions, cifarResnet } from './cifarResnet.js';
+export { type LeNet5Options, leNet5 } from './leNet5.js';
 export { type MobileNetV2Options, mobileNetV2 } from './mobileNetV2.js';
 export { resolveZooKey } from './resolveZooKey.js';
 export { type ShuffleNetV2Options, shuffleNetV2 } from './shuffleNetV2.js';

@@ -1,5 +1,6 @@
 import { DistilleryError } from '@distillery/core';
 import { cifarResnet } from './cifarResnet.js';
+import { leNet5 } from './leNet5.js';
 import { mobileNetV2 } from './mobileNetV2.js';
 import { shuffleNetV2 } from './shuffleNetV2.js';
 import { vggBn } from './vggBn.js';
@@ -40,6 +41,11 @@ const fixed: Record<string, Omit<ZooArchitecture, 'key'>> = {
     paper: `Sandler et al. 2018, MobileNetV2; the student of ${tian2020}`,
     build: (options) => mobileNetV2(options),
   },
+  lenet5: {
+    description: 'LeNet-5, ReLU and max-pooling (6-16 5×5 convs, 120-84 dense); inputs under 32×32 padded to it',
+    paper: 'LeCun et al. 1998, Gradient-Based Learning Applied to Document Recognition, in its PyTorch form',
+    build: (options) => leNet5(options),
+  },
   shufflenetv2: {
     description: 'ShuffleNetV2 for 32×32, net size 1 (116-232-464, 1024; the CRD/DKD student)',
     paper: `Ma et al. 2018, ShuffleNet V2; the student of ${tian2020}`,
@@ -51,7 +57,7 @@ const resnetPattern = /^resnet(\d+)(x4)?$/;
 const wrnPattern = /^wrn-(\d+)-(\d+)$/;
 
 /**
- * The architecture a zoo key names: a fixed key (vgg8, vgg13, mobilenetv2, shufflenetv2), `resnet<d>`
+ * The architecture a zoo key names: a fixed key (vgg8, vgg13, mobilenetv2, lenet5, shufflenetv2), `resnet<d>`
  * (d = 6n + 2, 16-16-32-64), `resnet<d>x4` (d = 6n + 2, 32-64-128-256) or `wrn-<d>-<k>` (d = 6n + 4, k ≥ 1).
  * A miss, or a depth the family cannot have, is one DistilleryError line naming what exists.
  */

@@ -94,10 +94,11 @@ const expectedTaps: Record<string, Record<string, number[]>> = {
     head: [4, 4, 1024],
     pool: [1024],
   },
+  lenet5: { stem: [28, 28, 6], stage1: [14, 14, 6], stage2: [5, 5, 16], pool: [84] },
 };
 
 describe('zooModels', () => {
-  it('lists every family: the CIFAR ResNets, the ×4 ResNets, WRNs, VGGs, MobileNetV2 and ShuffleNetV2', () => {
+  it('lists every family: the CIFAR ResNets, the ×4 ResNets, WRNs, VGGs, MobileNetV2, ShuffleNetV2 and LeNet-5', () => {
     expect(zooModels.map((entry) => entry.key)).toEqual(Object.keys(expectedTaps));
     for (const entry of zooModels) {
       expect(entry.description.length).toBeGreaterThan(10);
@@ -110,6 +111,19 @@ describe('zooModels', () => {
       const entry = zooModels.find((model) => model.key === key);
       expect([entry?.parameters(10), entry?.parameters(100)], key).toEqual([ten, hundred]);
     }
+  });
+
+  it('counts LeNet-5 layer by layer: 62,006 parameters on 32×32×3, and the often-quoted 61,706 on MNIST', () => {
+    // (kernel + bias) per layer: C1 5·5·3·6 + 6, C3 5·5·6·16 + 16, C5 (5·5·16)·120 + 120, F6 120·84 + 84, output 84·10 + 10.
+    const layers = [5 * 5 * 3 * 6 + 6, 5 * 5 * 6 * 16 + 16, 400 * 120 + 120, 120 * 84 + 84, 84 * 10 + 10];
+    expect(layers.reduce((a, b) => a + b)).toBe(62_006);
+    expect(zooModels.find((entry) => entry.key === 'lenet5')?.parameters(10)).toBe(62_006);
+    // MNIST's one channel removes 5·5·2·6 = 300 of C1's kernel; the 28×28 digits are padded to 32×32, so C5 still reads 5×5×16.
+    const mnist = buildZooModel('lenet5', { inputShape: [28, 28, 1], classes: 10, name: 'digits', seed: 1 });
+    expect(trainableParameters(mnist)).toBe(61_706);
+    expect(mnist.getLayer('digits_pad').outputShape).toEqual([null, 32, 32, 1]);
+    expect(mnist.getLayer('digits_stage2').outputShape).toEqual([null, 5, 5, 16]);
+    mnist.dispose();
   });
 
   describe.each(zooModels.map((entry) => [entry.key, entry] as const))('%s', (key, entry) => {

@@ -3,7 +3,8 @@
  * (`backbone`) and the width of the pooled features the classifier reads (`features`): with C classes a
  * model has backbone + (features + 1) · C. Counted on PyTorch equivalents of the same architectures
  * (torch 1.13, `sum(p.numel() for p in model.parameters() if p.requires_grad)`); batch norm's moving
- * statistics are buffers there and non-trainable weights here, so neither counts them.
+ * statistics are buffers there and non-trainable weights here, so neither counts them. All at the zoo's reference
+ * input, 32×32×3: LeNet-5 alone has a count that depends on it (its first dense layer reads the flattened maps).
  */
 export const zooParameterCounts = {
   resnet8: { backbone: 77_392, features: 64 },
@@ -23,4 +24,5 @@ export const zooParameterCounts = {
   vgg13: { backbone: 9_410_880, features: 512 },
   mobilenetv2: { backbone: 684_736, features: 1280 },
   shufflenetv2: { backbone: 1_253_028, features: 1024 },
+  lenet5: { backbone: 61_156, features: 84 },
 } as const satisfies Record<string, { backbone: number; features: number }>;

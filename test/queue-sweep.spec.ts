@@ -9,7 +9,7 @@ import { type RedisServerForTests, startRedisServer } from '@distillery/queue/te
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type QueueWorkers, startQueueWorkers } from './support/queueWorkers.js';
 
-// A study a worker is killed in the middle of: the student trains for long enough (24 epochs) that a job is caught
+// A study a worker is killed in the middle of: the student trains for long enough (16 epochs) that a job is caught
 // mid-stage, and checkpoints often enough (every 4 steps) that the worker taking it over has one to continue from.
 const configText = (output: string) => `
 plugins: ['@distillery/plugin-response']
@@ -23,7 +23,7 @@ student:
 strategies:
   - { key: response.kd, weight: 0.7, options: { temperature: 2 } }
   - { key: task.ce, weight: 0.3 }
-training: { epochs: 24, batchSize: 32, optimizer: { name: adam, learningRate: 0.01 } }
+training: { epochs: 16, batchSize: 32, optimizer: { name: adam, learningRate: 0.01 } }
 seeds: [1, 2]
 backend: cpu
 checkpointEverySteps: 4

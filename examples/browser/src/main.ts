@@ -62,6 +62,17 @@ function fillModelSelect(select: HTMLSelectElement, choices: readonly ModelChoic
   select.replaceChildren(...choices.map((choice) => new Option(choice.label, choice.value)));
 }
 
+/** The model the `<role>-model` menu names, built for MNIST (28×28×1, 10 classes) with seed 1 and layers named `<role>_…`. */
+function chosenModel(
+  role: 'teacher' | 'student',
+  choices: readonly ModelChoice[],
+): { choice: ModelChoice; model: tfl.LayersModel } {
+  const value = element<HTMLSelectElement>(`${role}-model`).value;
+  const choice = choices.find((entry) => entry.value === value) as ModelChoice;
+  const config = choice.config as Parameters<typeof buildModel>[0];
+  return { choice, model: buildModel(config, { inputShape: [28, 28, 1], classes: 10, name: role, seed: 1 }) };
+}
+
 /** The examples the form asks for: the first n of MNIST's training images (the last v of them for validation) and the first t test images. */
 async function examples(): Promise<{ train: Dataset; validation: Dataset; test: Dataset }> {
   say('Loading MNIST…');
@@ -185,15 +196,7 @@ function replaceTeacher(
 buttons.trainTeacher.addEventListener('click', () =>
   busy(async () => {
     const data = await examples();
-    const choice = teacherChoices.find(
-      (entry) => entry.value === element<HTMLSelectElement>('teacher-model').value,
-    ) as ModelChoice;
-    const model = buildModel(choice.config as Parameters<typeof buildModel>[0], {
-      inputShape: [28, 28, 1],
-      classes: 10,
-      name: 'teacher',
-      seed: 1,
-    });
+    const { choice, model } = chosenModel('teacher', teacherChoices);
     await charts.clear();
     const distiller = createDistiller({
       student: { name: 'teacher', model },
@@ -255,15 +258,7 @@ buttons.distil.addEventListener('click', () =>
     if (teacher === undefined) throw new Error('train or load a teacher first');
     const data = await examples();
     const factory = factories.find((entry) => entry.key === element<HTMLSelectElement>('strategy').value) as StrategyFactory;
-    const choice = studentChoices.find(
-      (entry) => entry.value === element<HTMLSelectElement>('student-model').value,
-    ) as ModelChoice;
-    const model = buildModel(choice.config as Parameters<typeof buildModel>[0], {
-      inputShape: [28, 28, 1],
-      classes: 10,
-      name: 'student',
-      seed: 1,
-    });
+    const { model } = chosenModel('student', studentChoices);
     const ceWeight = numberOf('ce-weight');
     const distiller = createDistiller({
       teachers: [{ name: 'teacher', model: teacher.model }],

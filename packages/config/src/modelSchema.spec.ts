@@ -43,7 +43,7 @@ describe("a model of type 'zoo'", () => {
       message = (error as Error).message;
     }
     expect(message).toMatch(
-      /^c\.yaml: teachers\[0\]\.model\.name: unknown zoo model 'efficientnet-b0': the zoo has resnet8, resnet14, .*, shufflenetv2 \(and any resnet<6n\+2>, resnet<6n\+2>x4, wrn-<6n\+4>-<k>\)$/,
+      /^c\.yaml: teachers\[0\]\.model\.name: unknown zoo model 'efficientnet-b0': the zoo has resnet8, resnet14, .*, shufflenetv2, lenet5 \(and any resnet<6n\+2>, resnet<6n\+2>x4, wrn-<6n\+4>-<k>\)$/,
     );
     expect(message).not.toContain('\n');
   });

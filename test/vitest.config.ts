@@ -5,6 +5,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     testTimeout: 60_000,
+    // Two files at once, where vitest's default on 2 cores is one: many of these tests spend their time waiting on a
+    // child process (the CLI, a queue worker), which then has the other core to itself.
+    maxWorkers: 2,
     hookTimeout: 60_000,
   },
 });
